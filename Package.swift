@@ -1,0 +1,47 @@
+// swift-tools-version:6.0
+// Layers, bottom up: SCSIWire (pure bytes) -> transports (SCSITransport, ISCSITransport over the
+// CISCSI shim) -> OffloadProbe (capabilities, pair verdicts, Hardware/ knowledge) -> executables.
+import PackageDescription
+
+let package = Package(
+    name: "scsi-copy-offload",
+    platforms: [.macOS(.v13)],
+    products: [
+        .library(name: "SCSIWire", targets: ["SCSIWire"]),
+        .library(name: "SCSITransport", targets: ["SCSITransport"]),
+        .library(name: "OffloadProbe", targets: ["OffloadProbe"]),
+        .executable(name: "offload-probe", targets: ["offload-probe"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // Byte-exact SCSI formats, both directions; no I/O, no C. Shared with offload-sim.
+        .target(name: "SCSIWire"),
+        // libiscsi, found through pkg-config; nothing but the headers lives here.
+        .systemLibrary(
+            name: "CISCSI",
+            pkgConfig: "libiscsi",
+            providers: [.apt(["libiscsi-dev"])]
+        ),
+        // The one async device interface, URL/credential parsing and the in-memory twin.
+        .target(name: "SCSITransport", dependencies: ["SCSIWire"]),
+        // The libiscsi implementation of the device interface.
+        .target(name: "ISCSITransport", dependencies: ["SCSITransport", "CISCSI"]),
+        // Capability probing, pair verdicts, offline decoding, Hardware/ knowledge.
+        .target(name: "OffloadProbe", dependencies: ["SCSIWire", "SCSITransport"]),
+        .executableTarget(
+            name: "offload-probe",
+            dependencies: [
+                "OffloadProbe", "ISCSITransport",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "SCSIWireTests", dependencies: ["SCSIWire"]),
+        .testTarget(name: "SCSITransportTests", dependencies: ["SCSITransport", "ISCSITransport"]),
+        .testTarget(name: "OffloadProbeTests", dependencies: ["OffloadProbe", "SCSITransport"]),
+        // Against real targets started by scripts/test (tgt, LIO); fails loudly when one is missing.
+        .testTarget(name: "TargetIntegrationTests", dependencies: ["OffloadProbe", "ISCSITransport"]),
+    ],
+    swiftLanguageModes: [.v6]
+)
