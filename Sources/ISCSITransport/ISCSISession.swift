@@ -1,0 +1,363 @@
+import CISCSI
+import Foundation
+import SCSITransport
+import SCSIWire
+
+/// One iSCSI session (one libiscsi context) to one target, shared by every LUN reached
+/// through it: EXTENDED COPY must travel on a session in which both LUNs are reachable.
+///
+/// libiscsi is not thread-safe, and its sync calls block. So each session owns a dedicated
+/// thread that runs libiscsi's event loop by `poll`; async callers hand it work through a
+/// locked queue and a wake-up pipe, and never block Swift's cooperative pool.
+public final class ISCSISession: @unchecked Sendable {
+    public let url: ISCSIURL
+    public let options: ISCSIOptions
+
+    private let context: OpaquePointer
+    private let lock = NSLock()
+    private var submissions: [PendingCommand] = []
+    private var inFlight: [ObjectIdentifier: PendingCommand] = [:]
+    private var stopping = false
+    private var lostReason: String?
+    private var wakeRead: Int32 = -1
+    private var wakeWrite: Int32 = -1
+    private var loopDone = false
+    private let loopFinished = DispatchSemaphore(value: 0)
+
+    private init(url: ISCSIURL, options: ISCSIOptions, context: OpaquePointer) {
+        self.url = url
+        self.options = options
+        self.context = context
+    }
+
+    deinit {
+        if wakeRead >= 0 { Darwin_close(wakeRead) }
+        if wakeWrite >= 0 { Darwin_close(wakeWrite) }
+        iscsi_destroy_context(context)
+    }
+
+    /// Connects, logs in and checks that the URL's LUN exists, within `options.connectTimeout`.
+    public static func connect(_ url: ISCSIURL, options: ISCSIOptions = ISCSIOptions()) async throws -> ISCSISession {
+        guard let ctx = iscsi_create_context(options.initiatorName) else {
+            throw TransportError.io(url.description, reason: "cannot create an iSCSI context")
+        }
+        iscsi_set_targetname(ctx, url.targetName)
+        iscsi_set_session_type(ctx, ISCSI_SESSION_NORMAL)
+        iscsi_set_header_digest(ctx, url.headerDigest.libiscsiValue)
+        if let creds = url.credentials ?? options.credentials {
+            iscsi_set_initiator_username_pwd(ctx, creds.user, creds.secret)
+        }
+        let session = ISCSISession(url: url, options: options, context: ctx)
+        var fds: [Int32] = [0, 0]
+        guard pipe(&fds) == 0 else { throw TransportError.io(url.description, reason: "pipe: \(String(cString: strerror(errno)))") }
+        session.wakeRead = fds[0]
+        session.wakeWrite = fds[1]
+        _ = fcntl(fds[0], F_SETFL, fcntl(fds[0], F_GETFL) | O_NONBLOCK)
+        _ = fcntl(fds[1], F_SETFL, fcntl(fds[1], F_GETFL) | O_NONBLOCK)
+        try await session.start()
+        return session
+    }
+
+    /// A device for one LUN of this session.
+    public func device(lun: UInt64) -> ISCSIDevice {
+        var u = url
+        u.lun = lun
+        return ISCSIDevice(session: self, lun: lun, address: u.address)
+    }
+
+    /// Logs out and stops the event thread; commands still queued fail with `.closed`.
+    public func close() async {
+        let already = lock.withLock {
+            defer { stopping = true }
+            return stopping
+        }
+        if !already { wake() }
+        await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
+            DispatchQueue.global().async {
+                self.loopFinished.wait()
+                self.loopFinished.signal()
+                c.resume()
+            }
+        }
+    }
+
+    func execute(lun: UInt64, _ command: SCSICommand) async throws -> SCSIResponse {
+        let pending = PendingCommand(lun: lun, command: command, target: url.description)
+        pending.session = self
+        return try await withCheckedThrowingContinuation { continuation in
+            pending.continuation = continuation
+            let accepted = lock.withLock {
+                if !stopping { submissions.append(pending) }
+                return !stopping
+            }
+            if accepted { wake() } else { pending.finish(.failure(TransportError.closed(url.description))) }
+        }
+    }
+
+    // MARK: - Event loop (runs only on the session thread)
+
+    private func start() async throws {
+        let connect = PendingConnect()
+        try await withCheckedThrowingContinuation { (c: CheckedContinuation<Void, Error>) in
+            connect.continuation = c
+            let thread = Thread { [self] in self.runLoop(connect: connect) }
+            thread.name = "iscsi \(url.nexus)"
+            thread.start()
+        }
+    }
+
+    private func wake() {
+        var b: UInt8 = 1
+        _ = write(wakeWrite, &b, 1)
+    }
+
+    private func runLoop(connect: PendingConnect) {
+        defer {
+            loopDone = true
+            loopFinished.signal()
+        }
+        let connectDeadline = ContinuousClock.now + options.connectTimeout
+        let connectBox = Unmanaged.passRetained(connect)
+        let started = iscsi_full_connect_async(context, url.portal, Int32(url.lun), { ctx, status, _, priv in
+            let box = Unmanaged<PendingConnect>.fromOpaque(priv!).takeUnretainedValue()
+            box.status = status
+            box.message = ctx.map { String(cString: iscsi_get_error($0)) } ?? ""
+        }, connectBox.toOpaque())
+        defer { connectBox.release() }
+        if started != 0 {
+            connect.fail(TransportError.connectFailed(url.portal, reason: String(cString: iscsi_get_error(context))))
+            return
+        }
+        // Connect and log in.
+        while connect.status == nil {
+            if ContinuousClock.now >= connectDeadline {
+                connect.fail(TransportError.timeout("connect to \(url.nexus)", options.connectTimeout))
+                return
+            }
+            if pollOnce(until: connectDeadline) < 0 {
+                connect.fail(classifyConnectFailure(String(cString: iscsi_get_error(context))))
+                return
+            }
+        }
+        guard connect.status == Int32(SCSI_STATUS_GOOD.rawValue) else {
+            connect.fail(classifyConnectFailure(connect.message))
+            return
+        }
+        connect.succeed()
+
+        // Full-feature phase.
+        while true {
+            lock.lock()
+            let batch = submissions
+            submissions.removeAll()
+            let stop = stopping
+            lock.unlock()
+            for p in batch { submit(p) }
+            if stop { break }
+            let nearest = inFlight.values.map(\.deadline).min() ?? (ContinuousClock.now + .milliseconds(500))
+            if pollOnce(until: nearest) < 0 {
+                let reason = String(cString: iscsi_get_error(context))
+                lostReason = reason
+                failAll(TransportError.connectionLost(url.nexus, reason: reason))
+                // libiscsi reconnects by itself on the next service call when it can.
+            }
+            let now = ContinuousClock.now
+            for p in inFlight.values where p.deadline <= now {
+                // Cancels locally; the callback then runs with SCSI_STATUS_CANCELLED.
+                p.timedOut = true
+                if let task = p.task { _ = iscsi_scsi_cancel_task(context, task) }
+                if inFlight[ObjectIdentifier(p)] != nil {
+                    complete(p, .failure(TransportError.timeout(p.target, p.command.timeout)))
+                }
+            }
+        }
+        failAll(TransportError.closed(url.description))
+        // A polite logout, bounded: the target may already be gone.
+        let logout = PendingConnect()
+        let logoutBox = Unmanaged.passRetained(logout)
+        defer { logoutBox.release() }
+        if iscsi_is_logged_in(context) != 0,
+           iscsi_logout_async(context, { _, status, _, priv in
+               Unmanaged<PendingConnect>.fromOpaque(priv!).takeUnretainedValue().status = status
+           }, logoutBox.toOpaque()) == 0 {
+            let deadline = ContinuousClock.now + .seconds(2)
+            while logout.status == nil, ContinuousClock.now < deadline, pollOnce(until: deadline) >= 0 {}
+        }
+        iscsi_disconnect(context)
+    }
+
+    /// One poll + service round. Returns the service result (negative on a session error).
+    private func pollOnce(until deadline: ContinuousClock.Instant) -> Int32 {
+        let remaining = ContinuousClock.now.duration(to: deadline)
+        let ms = max(0, min(500, Int32(remaining.components.seconds * 1000 + remaining.components.attoseconds / 1_000_000_000_000_000)))
+        var fds = [pollfd(fd: iscsi_get_fd(context), events: Int16(iscsi_which_events(context)), revents: 0),
+                   pollfd(fd: wakeRead, events: Int16(POLLIN), revents: 0)]
+        let n = poll(&fds, 2, ms)
+        if n < 0 { return errno == EINTR ? 0 : -1 }
+        if fds[1].revents & Int16(POLLIN) != 0 {
+            var sink = [UInt8](repeating: 0, count: 64)
+            while read(wakeRead, &sink, sink.count) > 0 {}
+        }
+        return iscsi_service(context, Int32(fds[0].revents))
+    }
+
+    private func submit(_ p: PendingCommand) {
+        let dir: Int32
+        let expected: Int32
+        switch p.command.data {
+        case .none: dir = Int32(SCSI_XFER_NONE.rawValue); expected = 0
+        case let .toDevice(bytes): dir = Int32(SCSI_XFER_WRITE.rawValue); expected = Int32(bytes.count)
+        case let .fromDevice(n): dir = Int32(SCSI_XFER_READ.rawValue); expected = Int32(n)
+        }
+        guard let task = p.cdb.withUnsafeMutableBufferPointer({ scsi_create_task(Int32($0.count), $0.baseAddress, dir, expected) }) else {
+            p.finish(.failure(TransportError.io(p.target, reason: "cannot allocate a SCSI task")))
+            return
+        }
+        p.task = task
+        p.deadline = ContinuousClock.now + p.command.timeout
+        inFlight[ObjectIdentifier(p)] = p
+        let box = Unmanaged.passRetained(p).toOpaque()
+        var rc: Int32
+        if let out = p.outData {
+            var data = iscsi_data(size: out.count, data: out.baseAddress)
+            rc = iscsi_scsi_command_async(context, Int32(p.lun), task, Self.callback, &data, box)
+        } else {
+            rc = iscsi_scsi_command_async(context, Int32(p.lun), task, Self.callback, nil, box)
+        }
+        if rc != 0 {
+            Unmanaged<PendingCommand>.fromOpaque(box).release()
+            complete(p, .failure(TransportError.connectionLost(url.nexus, reason: String(cString: iscsi_get_error(context)))))
+        }
+    }
+
+    private static let callback: iscsi_command_cb = { _, status, commandData, priv in
+        let p = Unmanaged<PendingCommand>.fromOpaque(priv!).takeRetainedValue()
+        let task = commandData?.assumingMemoryBound(to: scsi_task.self)
+        p.session?.handleCompletion(p, status: status, task: task)
+    }
+
+    private func handleCompletion(_ p: PendingCommand, status: Int32, task: UnsafeMutablePointer<scsi_task>?) {
+        guard inFlight[ObjectIdentifier(p)] != nil else { return }  // already timed out or failed
+        let result: Result<SCSIResponse, Error>
+        switch UInt32(bitPattern: status) {
+        case SCSI_STATUS_CANCELLED.rawValue:
+            result = .failure(p.timedOut ? TransportError.timeout(p.target, p.command.timeout) : TransportError.closed(p.target))
+        case SCSI_STATUS_ERROR.rawValue, SCSI_STATUS_TIMEOUT.rawValue:
+            result = .failure(TransportError.connectionLost(url.nexus, reason: String(cString: iscsi_get_error(context))))
+        default:
+            var data: [UInt8] = []
+            var sense: [UInt8] = []
+            if let t = task?.pointee, let base = t.datain.data, t.datain.size > 0 {
+                let bytes = Array(UnsafeBufferPointer(start: base, count: Int(t.datain.size)))
+                if status == Int32(SCSI_STATUS_CHECK_CONDITION.rawValue) {
+                    // libiscsi leaves the Data-In segment as is: 2-byte SENSE LENGTH, then sense.
+                    if bytes.count >= 2 {
+                        let n = Int(bytes[0]) << 8 | Int(bytes[1])
+                        sense = Array(bytes.dropFirst(2).prefix(n))
+                    }
+                } else {
+                    data = bytes
+                }
+            }
+            result = .success(SCSIResponse(status: SCSIStatus(rawValue: UInt8(truncatingIfNeeded: status)), data: data, senseBytes: sense))
+        }
+        complete(p, result)
+    }
+
+    private func complete(_ p: PendingCommand, _ result: Result<SCSIResponse, Error>) {
+        inFlight.removeValue(forKey: ObjectIdentifier(p))
+        // Every path here runs after libiscsi let go of the task (callback, cancel, or a
+        // submission it refused), so the task is ours to free.
+        if let task = p.task {
+            scsi_free_scsi_task(task)
+            p.task = nil
+        }
+        p.finish(result)
+    }
+
+    private func failAll(_ error: TransportError) {
+        lock.lock()
+        let queued = submissions
+        submissions.removeAll()
+        lock.unlock()
+        for p in queued { p.finish(.failure(error)) }
+        for p in inFlight.values {
+            if let task = p.task { _ = iscsi_scsi_cancel_task(context, task) }
+            if inFlight[ObjectIdentifier(p)] != nil { complete(p, .failure(error)) }
+        }
+    }
+
+    private func classifyConnectFailure(_ raw: String) -> TransportError {
+        let message = raw.split(whereSeparator: \.isNewline).map(String.init).joined(separator: " ")
+            .trimmingCharacters(in: .whitespaces)
+        let m = message.lowercased()
+        if m.contains("logical_unit_not_supported") || m.contains("logical unit not supported") {
+            return .lunNotFound(url.description)
+        }
+        if m.contains("log in") || m.contains("login") || m.contains("authentication") || m.contains("chap") {
+            return .loginFailed(url.nexus, reason: message)
+        }
+        if m.contains("reconnect") || m.contains("refused") || m.isEmpty {
+            return .connectFailed(url.portal, reason: "no iSCSI target answered (connection refused or reset)")
+        }
+        return .connectFailed(url.portal, reason: message)
+    }
+}
+
+/// A command waiting for its answer; owned by the session thread once submitted.
+final class PendingCommand: @unchecked Sendable {
+    let lun: UInt64
+    let command: SCSICommand
+    let target: String
+    var cdb: [UInt8]
+    let outData: UnsafeMutableBufferPointer<UInt8>?
+    var task: UnsafeMutablePointer<scsi_task>?
+    var deadline = ContinuousClock.now
+    var timedOut = false
+    var continuation: CheckedContinuation<SCSIResponse, Error>?
+    weak var session: ISCSISession?
+
+    init(lun: UInt64, command: SCSICommand, target: String) {
+        self.lun = lun
+        self.command = command
+        self.target = target
+        self.cdb = command.cdb
+        if case let .toDevice(bytes) = command.data, !bytes.isEmpty {
+            let buffer = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: bytes.count)
+            _ = buffer.initialize(from: bytes)
+            outData = buffer
+        } else {
+            outData = nil
+        }
+    }
+
+    deinit { outData?.deallocate() }
+
+    func finish(_ result: Result<SCSIResponse, Error>) {
+        guard let c = continuation else { return }
+        continuation = nil
+        c.resume(with: result)
+    }
+}
+
+/// Login progress, written by libiscsi's callback on the session thread.
+final class PendingConnect: @unchecked Sendable {
+    var status: Int32?
+    var message = ""
+    var continuation: CheckedContinuation<Void, Error>?
+    func fail(_ e: Error) { continuation?.resume(throwing: e); continuation = nil }
+    func succeed() { continuation?.resume(); continuation = nil }
+}
+
+extension ISCSIURL.HeaderDigest {
+    var libiscsiValue: iscsi_header_digest {
+        switch self {
+        case .none: return ISCSI_HEADER_DIGEST_NONE
+        case .crc32c: return ISCSI_HEADER_DIGEST_CRC32C
+        case .noneThenCRC32C: return ISCSI_HEADER_DIGEST_NONE_CRC32C
+        case .crc32cThenNone: return ISCSI_HEADER_DIGEST_CRC32C_NONE
+        }
+    }
+}
+
+private func Darwin_close(_ fd: Int32) { _ = Glibc.close(fd) }
