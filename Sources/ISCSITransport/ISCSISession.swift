@@ -43,6 +43,10 @@ public final class ISCSISession: @unchecked Sendable {
         }
         iscsi_set_targetname(ctx, url.targetName)
         iscsi_set_session_type(ctx, ISCSI_SESSION_NORMAL)
+        // A fresh random ISID per session: two sessions with one initiator name and one ISID
+        // are the same I_T nexus to the target, which then reinstates (kills) the first one
+        // or answers BUSY.
+        iscsi_set_isid_random(ctx, UInt32.random(in: 0...0xFF_FFFF), UInt32.random(in: 0...0xFFFF))
         iscsi_set_header_digest(ctx, url.headerDigest.libiscsiValue)
         if let creds = url.credentials ?? options.credentials {
             iscsi_set_initiator_username_pwd(ctx, creds.user, creds.secret)

@@ -1,0 +1,59 @@
+import Foundation
+import ISCSITransport
+import OffloadProbe
+import SCSITransport
+import Testing
+
+/// The real targets scripts/test started, as it announced them in the environment. A missing
+/// target is a failure that says why, never a silent skip.
+enum RealTarget: String {
+    case tgt = "TGT"
+    case lio = "LIO"
+
+    struct Missing: Error, CustomStringConvertible {
+        let description: String
+    }
+
+    /// The target's LUN URLs in the order the script created them.
+    func urls(sourceLocation: SourceLocation = #_sourceLocation) throws -> [ISCSIURL] {
+        let env = ProcessInfo.processInfo.environment
+        guard let list = env["OFFLOAD_TEST_\(rawValue)_URLS"], !list.isEmpty else {
+            let why = env["OFFLOAD_TEST_\(rawValue)_ERROR"] ?? "OFFLOAD_TEST_\(rawValue)_URLS is not set: run the suite through scripts/test, which starts the \(self) target"
+            throw Missing(description: why)
+        }
+        return try list.split(separator: " ").map { try ISCSIURL(parsing: String($0)) }
+    }
+
+    /// Probes the LUNs at the given indexes over one session per nexus, as offload-probe does.
+    func probe(_ indexes: [Int]) async throws -> [DeviceReport] {
+        let all = try urls()
+        let prober = Prober(knowledge: try HardwareKnowledge.loadDefault(), timeout: .seconds(30))
+        let session = try await ISCSISession.connect(all[indexes[0]])
+        defer { Task { await session.close() } }
+        var reports: [DeviceReport] = []
+        for i in indexes { reports.append(try await prober.probe(session.device(lun: all[i].lun))) }
+        await session.close()
+        return reports
+    }
+}
+
+/// Runs the offload-probe binary the suite built and returns (exit status, stdout, stderr).
+func runProbe(_ arguments: [String]) throws -> (Int32, String, String) {
+    let env = ProcessInfo.processInfo.environment
+    let bin = env["OFFLOAD_PROBE_BIN"]
+        ?? URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("offload-probe").path
+    guard FileManager.default.isExecutableFile(atPath: bin) else {
+        throw RealTarget.Missing(description: "offload-probe binary not found at \(bin): build it (scripts/test does)")
+    }
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: bin)
+    p.arguments = arguments
+    let out = Pipe(), err = Pipe()
+    p.standardOutput = out
+    p.standardError = err
+    try p.run()
+    let o = out.fileHandleForReading.readDataToEndOfFile()
+    let e = err.fileHandleForReading.readDataToEndOfFile()
+    p.waitUntilExit()
+    return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+}
