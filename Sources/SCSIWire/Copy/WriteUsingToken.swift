@@ -5,7 +5,7 @@
 public struct WriteUsingToken: Equatable, Sendable {
     /// Bytes before the first range descriptor.
     public static let headerLength = 536
-    /// Range descriptors that fit the 16-bit WRITE USING TOKEN DATA LENGTH (534 + 16n - 2 + 2).
+    /// Range descriptors that fit the 16-bit WRITE USING TOKEN DATA LENGTH (534 + 16n <= 65535).
     public static let maximumRangeCount = 4062
 
     /// DEL_TKN: the token is no longer needed after this command (ddpt sets it on the last WUT
