@@ -59,58 +59,9 @@ public struct PopulateToken: Equatable, Sendable {
     }
 }
 
-extension PopulateToken {
-    /// The 16-byte POPULATE TOKEN CDB: 83h, SA 10h, LIST IDENTIFIER 6-9, PARAMETER LIST
-    /// LENGTH 10-13, GROUP NUMBER 14 (bits 4-0).
-    public struct CDB: Equatable, Sendable {
-        public static let length = 16
-
-        public var listIdentifier: UInt32
-        public var parameterListLength: UInt32
-        public var groupNumber: UInt8
-        public var control: UInt8
-
-        public init(listIdentifier: UInt32, parameterListLength: UInt32, groupNumber: UInt8 = 0, control: UInt8 = 0) {
-            self.listIdentifier = listIdentifier
-            self.parameterListLength = parameterListLength
-            self.groupNumber = groupNumber
-            self.control = control
-        }
-
-        public init(parsing cdb: [UInt8]) throws {
-            let what = "POPULATE TOKEN CDB"
-            try cdb.checkRange(0, CDB.length, what)
-            guard cdb[0] == OperationCode.thirdPartyCopyOut.rawValue,
-                  cdb[1] & 0x1F == CopyOutServiceAction.populateToken.rawValue else {
-                throw WireError.invalidField(what: what, detail: "opcode \(hexByte(cdb[0])) SA \(hexByte(cdb[1] & 0x1F)), expected 0x83/0x10")
-            }
-            listIdentifier = try cdb.be32(at: 6)
-            parameterListLength = try cdb.be32(at: 10)
-            groupNumber = cdb[14] & 0x1F
-            control = cdb[15]
-        }
-
-        public func encoded() throws -> [UInt8] {
-            guard groupNumber <= 0x1F else {
-                throw WireError.valueOutOfRange(what: "POPULATE TOKEN GROUP NUMBER", value: UInt64(groupNumber), maximum: 0x1F)
-            }
-            return bytes()
-        }
-
-        fileprivate func bytes() -> [UInt8] {
-            var out = [UInt8](repeating: 0, count: CDB.length)
-            out[0] = OperationCode.thirdPartyCopyOut.rawValue
-            out[1] = CopyOutServiceAction.populateToken.rawValue
-            out.setBE32(listIdentifier, at: 6)
-            out.setBE32(parameterListLength, at: 10)
-            out[14] = groupNumber
-            out[15] = control
-            return out
-        }
-    }
-
-    /// The CDB for a parameter list of `parameterListLength` bytes (group number 0).
-    public static func cdb(listIdentifier: UInt32, parameterListLength: UInt32) -> [UInt8] {
-        CDB(listIdentifier: listIdentifier, parameterListLength: parameterListLength).bytes()
-    }
+extension PopulateToken: TokenCopyOperation {
+    public static let serviceAction = CopyOutServiceAction.populateToken
+    public static let commandName = "POPULATE TOKEN"
+    /// The 16-byte POPULATE TOKEN CDB.
+    public typealias CDB = TokenCopyCDB<PopulateToken>
 }
