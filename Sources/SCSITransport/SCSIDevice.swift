@@ -1,4 +1,5 @@
-import SCSIWire
+// Re-exported: every user of a device needs the wire types (status, sense, CDB builders).
+@_exported import SCSIWire
 
 /// One logical unit reached through some transport (libiscsi, SG_IO, in memory). Everything
 /// above this layer talks to devices only through `execute`, so engines and the prober run

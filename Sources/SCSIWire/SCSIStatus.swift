@@ -1,4 +1,3 @@
-import SCSIWire
 
 /// SCSI status byte (SAM-5 5.3). A CHECK CONDITION comes with sense data.
 public struct SCSIStatus: RawRepresentable, Equatable, Hashable, Sendable, CustomStringConvertible {
