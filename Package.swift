@@ -30,6 +30,11 @@ let package = Package(
         .target(name: "ISCSITransport", dependencies: ["SCSITransport", "CISCSI"]),
         // Capability probing, pair verdicts, offline decoding, Hardware/ knowledge.
         .target(name: "OffloadProbe", dependencies: ["SCSIWire", "SCSITransport"]),
+        // iSCSI PDUs, text keys, login negotiation, CRC32C, CHAP: pure, for offload-sim.
+        .target(name: "ISCSIWire"),
+        // The simulated array's core: LUs, stores, SCSI dispatcher, copy and token managers,
+        // profiles, faults. Reuses the wire formats; never the engines.
+        .target(name: "SimArray", dependencies: ["SCSIWire"]),
         .executableTarget(
             name: "offload-probe",
             dependencies: [
@@ -40,6 +45,8 @@ let package = Package(
         .testTarget(name: "SCSIWireTests", dependencies: ["SCSIWire"]),
         .testTarget(name: "SCSITransportTests", dependencies: ["SCSITransport", "ISCSITransport"]),
         .testTarget(name: "OffloadProbeTests", dependencies: ["OffloadProbe", "SCSITransport"]),
+        .testTarget(name: "ISCSIWireTests", dependencies: ["ISCSIWire"]),
+        .testTarget(name: "SimArrayTests", dependencies: ["SimArray"]),
         // Against real targets started by scripts/test (tgt, LIO); fails loudly when one is missing.
         .testTarget(name: "TargetIntegrationTests", dependencies: ["OffloadProbe", "ISCSITransport"]),
     ],
