@@ -1,3 +1,4 @@
+import Foundation
 import SCSIWire
 
 /// Turns a saved capture into bytes, whatever form a user pasted it in: sg3_utils `--inhex`
@@ -22,55 +23,56 @@ public enum HexCapture {
         return printable ? try parseText(String(decoding: data, as: UTF8.self)) : data
     }
 
-    /// Parses hex text. Per line: drop `#` comments; drop a leading offset column ("00",
-    /// "0010:", " 0000  " when followed by more hex on the line and its value equals the running
-    /// byte count); stop at the ASCII column, which sg3_utils separates by two or more spaces
-    /// after 16 bytes.
+    /// Parses hex text, line by line (LF or CRLF): `#` starts a comment; a title line ending in
+    /// ':' ("Device Identification VPD page:") is skipped; a dump line (`sg_vpd --hex`) starts
+    /// with an offset followed by two or more spaces, its bytes end where a run of three spaces
+    /// opens the ASCII column; any other line must hold only hex bytes (1-2 digits each,
+    /// separated by spaces or commas), however many.
     public static func parseText(_ text: String) throws -> [UInt8] {
         var out: [UInt8] = []
-        for (index, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            var line = Substring(rawLine)
-            if let hash = line.firstIndex(of: "#") { line = line[..<hash] }
-            var tokens = tokenize(line)
-            if tokens.isEmpty { continue }
-            // Offset column: a first token with ':' or a wider-than-a-byte hex number equal to
-            // the count so far (sg_vpd --hex prints " 00     00 83 00 48 ...").
-            if let first = tokens.first {
-                let bare = first.hasSuffix(":") ? String(first.dropLast()) : first
-                if let v = Int(bare, radix: 16), tokens.count > 1,
-                   first.hasSuffix(":") || (bare.count >= 2 && v == out.count && looksLikeOffsetLine(line)) {
-                    tokens.removeFirst()
-                }
+        let lines = text.unicodeScalars.split(omittingEmptySubsequences: false) { $0 == "\n" || $0 == "\r" }
+        for (index, scalars) in lines.enumerated() {
+            var line = String(String.UnicodeScalarView(scalars))
+            if let hash = line.firstIndex(of: "#") { line = String(line[..<hash]) }
+            while let last = line.last, last == " " || last == "\t" { line.removeLast() }
+            if line.allSatisfy({ $0 == " " || $0 == "\t" || $0 == "," }) { continue }
+            var region = Substring(line)
+            if let afterOffset = dumpLineBytes(line) {
+                region = afterOffset
+            } else if line.trimmingCharacters(in: .whitespaces).hasSuffix(":") {
+                continue  // a title such as "Device Identification VPD page:"
             }
-            var lineBytes: [UInt8] = []
-            for token in tokens {
+            for token in tokenize(region) {
                 guard token.count <= 2, let b = UInt8(token, radix: 16) else {
-                    // The ASCII column follows the hex on dump lines: stop at the first non-hex
-                    // token once some bytes were read; anything else is an error.
-                    if !lineBytes.isEmpty || out.count > 0 && isAsciiColumn(token) { break }
-                    throw Failure.notHex(line: index + 1, text: String(rawLine.prefix(60)))
+                    throw Failure.notHex(line: index + 1, text: String(line.prefix(60)))
                 }
-                lineBytes.append(b)
-                if lineBytes.count == 16 { break }  // dumps carry 16 bytes a line at most
+                out.append(b)
             }
-            out += lineBytes
         }
         guard !out.isEmpty else { throw Failure.empty }
         return out
     }
 
+    /// For a dump line (" 00     00 83 00 48 ...  ASCII"), the text holding its bytes: after the
+    /// offset and its gap, before the ASCII column. nil for any other line.
+    static func dumpLineBytes(_ line: String) -> Substring? {
+        let trimmed = line.drop(while: { $0 == " " || $0 == "\t" })
+        guard let end = trimmed.firstIndex(where: { $0 == " " || $0 == "\t" }) else { return nil }
+        var offset = trimmed[..<end]
+        if offset.hasSuffix(":") { offset = offset.dropLast() }
+        guard offset.count >= 2, offset.allSatisfy(\.isHexDigit) else { return nil }
+        let rest = trimmed[end...]
+        // sg3_utils sets offsets apart by a colon or a wide gap (five spaces); hand-written hex
+        // uses one or two spaces between bytes ("01  0 0  00" is data, not an offset).
+        guard trimmed[..<end].hasSuffix(":") || rest.hasPrefix("   ") else { return nil }
+        let bytes = rest.drop(while: { $0 == " " || $0 == "\t" })
+        guard !bytes.isEmpty else { return nil }
+        if let ascii = bytes.range(of: "   ") { return bytes[..<ascii.lowerBound] }
+        return bytes
+    }
+
     /// Splits on whitespace and commas (sg3_utils accepts both).
     static func tokenize(_ line: Substring) -> [String] {
-        line.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "," || $0 == "\r" }).map(String.init)
+        line.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "," }).map(String.init)
     }
-
-    /// sg3_utils dump lines start with an indented offset separated from the bytes by at least
-    /// two spaces: " 00     00 83 00 48".
-    static func looksLikeOffsetLine(_ line: Substring) -> Bool {
-        let trimmed = line.drop(while: { $0 == " " })
-        guard let space = trimmed.firstIndex(of: " ") else { return false }
-        return trimmed[space...].hasPrefix("  ")
-    }
-
-    static func isAsciiColumn(_ token: String) -> Bool { !token.isEmpty }
 }

@@ -76,31 +76,38 @@ public enum OfflineDecoder {
         }
     }
 
-    /// One or more VPD pages back to back (as `sg_vpd --all --inhex` files hold them).
+    /// One or more VPD pages back to back (as `sg_vpd --all --inhex` files hold them). A page this
+    /// decoder does not know is stepped over by its length and listed as not decoded.
     static func decodePages(_ bytes: [UInt8], forced: VPDPageCode?) throws -> Decoded {
         var pages: [JSONValue] = []
         var texts: [String] = []
+        var skipped: [UInt8] = []
         var offset = 0
         while offset + 4 <= bytes.count {
             var page = Array(bytes[offset...])
             let code = forced ?? VPDPageCode(rawValue: page[1])
-            guard knownPages.contains(code.rawValue) else {
-                if pages.isEmpty {
-                    throw Failure.unrecognised("byte 1 is \(hexByte(page[1])), not a VPD page this decoder knows (00, 80, 83, 8F, B0, B2); use --page rcop|sense|inquiry|readcap|0xNN")
-                }
-                break
-            }
-            page[1] = code.rawValue  // a forced decode reads the page as that code
             let length = 4 + (Int(page[2]) << 8 | Int(page[3]))
             page = Array(page.prefix(length))
+            offset += length
+            guard knownPages.contains(code.rawValue) else {
+                skipped.append(page[1])
+                texts.append("VPD page \(hexByte(page[1])): not decoded (\(length) bytes)")
+                continue
+            }
+            page[1] = code.rawValue  // a forced decode reads the page as that code
             let (json, text) = try decodePage(page, code)
             pages.append(json)
             texts.append(text)
-            offset += length
             if forced != nil { break }
         }
-        guard !pages.isEmpty else { throw Failure.malformed("fewer than 4 bytes: no VPD page header") }
-        return Decoded(json: .object([("pages", .array(pages))]), text: texts.joined(separator: "\n"))
+        guard !pages.isEmpty else {
+            if let first = skipped.first {
+                throw Failure.unrecognised("byte 1 is \(hexByte(first)), not a VPD page this decoder knows (00, 80, 83, 8F, B0, B2); use --page rcop|sense|inquiry|readcap|0xNN")
+            }
+            throw Failure.malformed("fewer than 4 bytes: no VPD page header")
+        }
+        return Decoded(json: .object([("pages", .array(pages)), ("notDecoded", .array(skipped.map { .from($0) }))]),
+                       text: texts.joined(separator: "\n"))
     }
 
     static func decodePage(_ page: [UInt8], _ code: VPDPageCode) throws -> (JSONValue, String) {
