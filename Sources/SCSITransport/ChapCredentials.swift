@@ -1,8 +1,11 @@
 /// One-way CHAP credentials (the initiator proves itself to the target).
-public struct ChapCredentials: Sendable, Hashable {
+public struct ChapCredentials: Sendable, Hashable, CustomStringConvertible {
     public var user: String
     public var secret: String
     public init(user: String, secret: String) { self.user = user; self.secret = secret }
+
+    /// Never the secret: credentials end up in logs and error lines by interpolation.
+    public var description: String { "CHAP user \(user)" }
 
     /// Environment names: ours first, then libiscsi's own, so existing setups keep working.
     public static let environmentNames = [("OFFLOAD_CHAP_USER", "OFFLOAD_CHAP_SECRET"),
@@ -28,7 +31,8 @@ public struct ChapCredentials: Sendable, Hashable {
     public static func parseFile(_ text: String) throws -> ChapCredentials {
         var user: String?
         var secret: String?
-        for (index, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+        // isNewline splits LF, CR and CRLF alike (a CRLF "\r\n" is one Character in Swift).
+        for (index, raw) in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() {
             let line = raw.trimmingCharacters(in: " \t\r")
             if line.isEmpty || line.hasPrefix("#") { continue }
             guard let eq = line.firstIndex(of: "=") else {

@@ -77,7 +77,7 @@ public struct ISCSIURL: Sendable, Hashable, CustomStringConvertible {
         }
         guard !target.contains("/"), !target.contains(" ") else { throw fail("target name '\(target)' contains '/' or a space") }
         guard !lunText.isEmpty else { throw fail("missing LUN number after the target name") }
-        guard lunText.allSatisfy(\.isASCII), let lun = UInt64(lunText) else { throw fail("LUN '\(lunText)' is not a number") }
+        guard lunText.allSatisfy({ $0.isASCII && $0.isNumber }), let lun = UInt64(lunText) else { throw fail("LUN '\(lunText)' is not a number") }
         guard lun <= Self.maximumLUN else { throw fail("LUN \(lun) is above \(Self.maximumLUN)") }
         self.init(host: host, port: port, targetName: target, lun: lun, credentials: creds, headerDigest: digest)
     }
@@ -93,6 +93,8 @@ public struct ISCSIURL: Sendable, Hashable, CustomStringConvertible {
                 guard after.hasPrefix(":") else { throw fail("unexpected text after IPv6 address") }
                 portText = after.dropFirst()
             }
+        } else if s.filter({ $0 == ":" }).count > 1 {
+            throw fail("IPv6 address must be in brackets: iscsi://[\(s)]/...")
         } else if let colon = s.lastIndex(of: ":") {
             host = s[..<colon]
             portText = s[s.index(after: colon)...]
@@ -102,7 +104,7 @@ public struct ISCSIURL: Sendable, Hashable, CustomStringConvertible {
         guard !host.isEmpty else { throw fail("empty host") }
         var port = defaultPort
         if let portText {
-            guard let p = Int(portText), (1...65535).contains(p) else { throw fail("port '\(portText)' is not 1-65535") }
+            guard portText.allSatisfy({ $0.isASCII && $0.isNumber }), let p = Int(portText), (1...65535).contains(p) else { throw fail("port '\(portText)' is not 1-65535") }
             port = p
         }
         return (String(host), port)
@@ -120,7 +122,8 @@ public struct ISCSIURL: Sendable, Hashable, CustomStringConvertible {
     /// The URL as libiscsi takes it, password included.
     public var fullURL: String {
         let user = credentials.map { "\($0.user)%\($0.secret)@" } ?? ""
-        return "iscsi://\(user)\(portal)/\(targetName)/\(lun)"
+        let query = headerDigest == .noneThenCRC32C ? "" : "?header_digest=\(headerDigest.rawValue)"
+        return "iscsi://\(user)\(portal)/\(targetName)/\(lun)\(query)"
     }
 
     /// The I_T nexus this LUN is reached through: LUNs sharing it share one session.
@@ -130,7 +133,8 @@ public struct ISCSIURL: Sendable, Hashable, CustomStringConvertible {
 
     /// Removes a password from URL text that failed to parse, for error messages.
     static func redacted(_ text: String) -> String {
-        guard let at = text.lastIndex(of: "@"), let pct = text[..<at].lastIndex(of: "%") else { return text }
+        // The parser splits user from password at the first '%': hide everything after it.
+        guard let at = text.lastIndex(of: "@"), let pct = text[..<at].firstIndex(of: "%") else { return text }
         return String(text[..<pct]) + "%***" + String(text[at...])
     }
 }
