@@ -43,8 +43,13 @@ public enum PairPlanner {
             : "the LUNs are on different I_T nexuses (\(s.address.nexus) vs \(d.address.nexus)): no session reaches both")
 
         let scope = s.family?.copyScope ?? "unknown"
-        let reachable = sameNexus || (scope == "array" && sameArrayFamily(s, d))
+        var reachable = sameNexus || (scope == "array" && sameArrayFamily(s, d))
         if !sameNexus && reachable { reasons.append("\(s.family!.name) copies across targets of one array; assuming both LUNs are on it") }
+        if scope == "device" && !sameLU {
+            // tcmu-runner after CVE-2021-3139: only copies within the receiving device.
+            reachable = false
+            reasons.append("\(s.family!.name) copies only within one device, and these are two")
+        }
 
         // ODX first where both ends support it: tokens carry no per-command segment limits.
         let sodx = s.odxVerdict, dodx = d.odxVerdict
@@ -79,7 +84,11 @@ public enum PairPlanner {
         var blocks = maximumBlocksPerB2BSegment
         if let maxLen = l.maxSegmentLength { blocks = min(blocks, max(1, maxLen / bs)) }
         if let kb = k?.maxBlocksPerSegment { blocks = min(blocks, kb) }
-        let granularity = max(1, (1 << (l.dataSegmentGranularityLog2 ?? 0)) / bs)
+        var granularity = max(1, (1 << (l.dataSegmentGranularityLog2 ?? 0)) / bs)
+        // Where a target bridges block sizes (CTL), a segment must still cover whole
+        // destination blocks, or it fails with UNEXPECTED INEXACT SEGMENT (26/0A).
+        let dbs = Int(d.capacity.blockLength)
+        if dbs > bs, dbs % bs == 0 { granularity = max(granularity, dbs / bs) }
         blocks = max(granularity, blocks / granularity * granularity)
         // Two CSCDs (32 bytes each) plus segments (28 bytes each) must fit the list length.
         var segments = l.maxSegmentDescriptors ?? 1
