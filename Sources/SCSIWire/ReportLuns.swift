@@ -33,8 +33,11 @@ public struct ReportLunsData: Equatable, Sendable {
         }
     }
 
-    /// The field for LUN `n`: peripheral addressing below 256, flat above (what Linux does).
-    public static func field(forLUN n: UInt64) -> UInt64 {
-        n < 256 ? n << 48 : (0x4000 | (n & 0x3FFF)) << 48
+    /// The field for LUN `n`: peripheral addressing below 256, flat up to 16383 (what Linux
+    /// does). Larger numbers need addressing methods nobody here speaks: an error, never a
+    /// silently different LUN.
+    public static func field(forLUN n: UInt64) throws -> UInt64 {
+        guard n <= 0x3FFF else { throw WireError.valueOutOfRange(what: "LUN (flat addressing)", value: n, maximum: 0x3FFF) }
+        return n < 256 ? n << 48 : (0x4000 | n) << 48
     }
 }

@@ -15,7 +15,8 @@ public struct SenseData: Equatable, Sendable, CustomStringConvertible {
     public var commandSpecificInformation: UInt64?
     public var senseKeySpecific: SenseKeySpecific?
     public var fieldReplaceableUnitCode: UInt8?
-    /// Fixed format byte 2 bits 7-5 (FILEMARK, EOM, ILI); descriptor format has none.
+    /// FILEMARK, EOM, ILI: fixed format byte 2 bits 7-5; descriptor format carries them in the
+    /// stream commands (04h) and block commands (05h, ILI only) descriptors.
     public var filemark = false, endOfMedium = false, incorrectLength = false
     /// Descriptor format byte 2... (SDAT_OVFL, byte 4 bit 7 of the descriptor header).
     public var senseDataOverflow = false
@@ -58,7 +59,8 @@ public struct SenseData: Equatable, Sendable, CustomStringConvertible {
             let end = Swift.min(bytes.count, 8 + additionalLength)
             // Fields exist only as far as both the additional length and the data reach.
             func has(_ offset: Int, _ count: Int) -> Bool { offset + count <= end }
-            if has(8, 4) { let v = try bytes.be32(at: 8); if v != 0 { commandSpecificInformation = UInt64(v) } }
+            // Kept even when 0: for COPY ABORTED it numbers the failing segment from 0.
+            if has(8, 4) { commandSpecificInformation = UInt64(try bytes.be32(at: 8)) }
             additionalSense = has(12, 2) ? AdditionalSense(code: bytes[12], qualifier: bytes[13])
                                          : .noAdditionalSenseInformation
             if has(14, 1), bytes[14] != 0 { fieldReplaceableUnitCode = bytes[14] }
@@ -96,6 +98,15 @@ public struct SenseData: Equatable, Sendable, CustomStringConvertible {
                     fieldReplaceableUnitCode = descriptor[3]
                 case 0x0C where length >= 0x02:
                     forwarded.append(try ForwardedSense(parsing: descriptor))
+                case 0x04 where length >= 0x02:
+                    // Kept verbatim (wire order survives a round trip); the flags are read from it.
+                    filemark = descriptor[3] & 0x80 != 0
+                    endOfMedium = descriptor[3] & 0x40 != 0
+                    incorrectLength = descriptor[3] & 0x20 != 0
+                    otherDescriptors.append(SenseDescriptor(type: type, bytes: descriptor))
+                case 0x05 where length >= 0x02:
+                    incorrectLength = descriptor[3] & 0x20 != 0
+                    otherDescriptors.append(SenseDescriptor(type: type, bytes: descriptor))
                 default:
                     otherDescriptors.append(SenseDescriptor(type: type, bytes: descriptor))
                 }
@@ -137,6 +148,13 @@ public struct SenseData: Equatable, Sendable, CustomStringConvertible {
             if let s = senseKeySpecific { out += [0x02, 0x06, 0, 0, s.bytes[0] | 0x80, s.bytes[1], s.bytes[2], 0] }
             if let fru = fieldReplaceableUnitCode { out += [0x03, 0x02, 0, fru] }
             for f in forwarded { out += f.encoded() }
+            // Flags set in code get their descriptor unless a parsed one is carried verbatim.
+            let carriesFlags = otherDescriptors.contains { $0.type == 0x04 || $0.type == 0x05 }
+            if !carriesFlags, filemark || endOfMedium {
+                out += [0x04, 0x02, 0, (filemark ? 0x80 : 0) | (endOfMedium ? 0x40 : 0) | (incorrectLength ? 0x20 : 0)]
+            } else if !carriesFlags, incorrectLength {
+                out += [0x05, 0x02, 0, 0x20]
+            }
             for d in otherDescriptors { out += d.bytes }
             out[7] = UInt8(truncatingIfNeeded: out.count - 8)
             return out
@@ -146,7 +164,7 @@ public struct SenseData: Equatable, Sendable, CustomStringConvertible {
     public var description: String {
         var s = "\(key), \(additionalSense)"
         if let information { s += ", information \(information)" }
-        if let commandSpecificInformation { s += ", command-specific \(commandSpecificInformation)" }
+        if let csi = commandSpecificInformation, csi != 0 || key == .copyAborted { s += ", command-specific \(csi)" }
         if let senseKeySpecific, let text = senseKeySpecific.describe(for: key) { s += ", \(text)" }
         for f in forwarded { s += ", forwarded from \(f.source): \(f.sense.map(\.description) ?? "status \(hexByte(f.status))")" }
         return s
