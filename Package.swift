@@ -11,9 +11,11 @@ let package = Package(
         .library(name: "SCSITransport", targets: ["SCSITransport"]),
         .library(name: "OffloadProbe", targets: ["OffloadProbe"]),
         .executable(name: "offload-probe", targets: ["offload-probe"]),
+        .executable(name: "offload-sim", targets: ["offload-sim"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
         // Byte-exact SCSI formats, both directions; no I/O, no C. Shared with offload-sim.
@@ -35,6 +37,20 @@ let package = Package(
         // The simulated array's core: LUs, stores, SCSI dispatcher, copy and token managers,
         // profiles, faults. Reuses the wire formats; never the engines.
         .target(name: "SimArray", dependencies: ["SCSIWire"]),
+        // offload-sim's network face: iSCSI sessions over SwiftNIO in front of SimArray.
+        .target(name: "SimTarget", dependencies: [
+            "SimArray", "ISCSIWire",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+        ]),
+        .executableTarget(
+            name: "offload-sim",
+            dependencies: [
+                "SimTarget", "SimArray",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
         .executableTarget(
             name: "offload-probe",
             dependencies: [

@@ -1,0 +1,157 @@
+import ArgumentParser
+import Foundation
+import ISCSIWire
+import SimArray
+import SimTarget
+
+/// offload-sim: the simulated offload-capable array on loopback.
+@main
+struct OffloadSimCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "offload-sim",
+        abstract: "A simulated SAN array: an iSCSI target with XCOPY and ODX, for tests and demos.",
+        discussion: """
+        Prints the libiscsi URL of every LUN, one a line, once it listens; stops on SIGINT/SIGTERM.
+        LUN data and identities persist in --state-dir across restarts.
+        Exit codes: 0 stopped cleanly, 64 bad arguments, 69 cannot listen, 70 state dir unusable.
+        """)
+
+    @Option(help: "Address to listen on, HOST:PORT (port 0 = any free port).")
+    var listen: String = "127.0.0.1:3260"
+
+    @Option(name: .customLong("state-dir"), help: "Directory for LUN data and identities.")
+    var stateDir: String
+
+    @Option(name: .customLong("lun"), help: "NAME:SIZE[:BLOCKSIZE], SIZE with K/M/G/T; LUNs numbered from 0 in order. Existing LUNs in the state dir are kept.")
+    var luns: [String] = []
+
+    @Option(help: "CHAP credentials the initiator must present, USER:SECRET.")
+    var chap: String?
+
+    @Option(name: .customLong("fault"), help: "A fault to inject: \(Fault.kinds.joined(separator: ", ")).")
+    var faultSpecs: [String] = []
+
+    @Option(name: .customLong("target-name"), help: "The target IQN.")
+    var targetName: String = TargetSettings.defaultTargetName
+
+    func run() async throws {
+        do {
+            try await serve()
+        } catch let e as ExitCode {
+            throw e
+        } catch let e as UsageError {
+            FileHandle.standardError.write(Data("offload-sim: \(e.message)\n".utf8))
+            throw ExitCode(64)
+        }
+    }
+
+    func serve() async throws {
+        let (host, port) = try parseListen(listen)
+        let specs = try luns.map(LunSpec.init(parsing:))
+        let faults: [Fault]
+        do { faults = try faultSpecs.map(Fault.init(parsing:)) } catch let e as Fault.ParseError { throw UsageError(e.description) }
+        var chapCredentials: CHAPTargetCredentials?
+        if let chap {
+            let parts = chap.split(separator: ":", maxSplits: 1).map(String.init)
+            guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else { throw UsageError("--chap wants USER:SECRET") }
+            chapCredentials = CHAPTargetCredentials(initiator: CHAPSecret(name: parts[0], secret: parts[1]))
+        }
+        let array: SimulatedArray
+        do {
+            try FileManager.default.createDirectory(atPath: stateDir, withIntermediateDirectories: true)
+            array = try SimulatedArray(stateDirectory: URL(fileURLWithPath: stateDir))
+            for (lun, spec) in specs.enumerated() where array.logicalUnit(lun: UInt64(lun)) == nil {
+                _ = try array.createLogicalUnit(lun: UInt64(lun), blockSize: spec.blockSize, blockCount: spec.bytes / UInt64(spec.blockSize))
+            }
+        } catch {
+            FileHandle.standardError.write(Data("offload-sim: state dir \(stateDir): \(error)\n".utf8))
+            throw ExitCode(70)
+        }
+        let injector = FaultInjector(faults)
+        let dispatcher = SCSIDispatcher(array: array)
+        let server: ISCSITargetServer
+        do {
+            server = try await ISCSITargetServer.start(host: host, port: port,
+                                                       settings: TargetSettings(targetName: targetName, chap: chapCredentials),
+                                                       dispatcher: dispatcher, faults: injector)
+        } catch {
+            FileHandle.standardError.write(Data("offload-sim: cannot listen on \(listen): \(error)\n".utf8))
+            throw ExitCode(69)
+        }
+        // Written straight to fd 1 so scripts reading the URLs get them now, not at exit.
+        let urls = array.luns.map { server.url(lun: $0) + "\n" }.joined()
+        FileHandle.standardOutput.write(Data(urls.utf8))
+        await waitForTermination()
+        await server.stop()
+    }
+
+    func parseListen(_ text: String) throws -> (String, Int) {
+        guard let colon = text.lastIndex(of: ":") else { throw UsageError("--listen wants HOST:PORT") }
+        var host = String(text[..<colon])
+        if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        guard !host.isEmpty, let port = Int(text[text.index(after: colon)...]), (0...65535).contains(port) else {
+            throw UsageError("--listen wants HOST:PORT with a port 0-65535, not '\(text)'")
+        }
+        return (host, port)
+    }
+
+    /// Suspends until SIGINT or SIGTERM.
+    func waitForTermination() async {
+        signal(SIGINT, SIG_IGN)
+        signal(SIGTERM, SIG_IGN)
+        await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
+            let once = Once(c)
+            let sources = [SIGINT, SIGTERM].map { sig -> DispatchSourceSignal in
+                let s = DispatchSource.makeSignalSource(signal: sig, queue: .global())
+                s.setEventHandler { once.fire() }
+                s.resume()
+                return s
+            }
+            once.keep(sources)
+        }
+    }
+}
+
+/// Resumes a continuation exactly once, keeping the signal sources alive until then.
+final class Once: @unchecked Sendable {
+    private var continuation: CheckedContinuation<Void, Never>?
+    private var sources: [DispatchSourceSignal] = []
+    private let lock = NSLock()
+    init(_ c: CheckedContinuation<Void, Never>) { continuation = c }
+    func keep(_ s: [DispatchSourceSignal]) { lock.withLock { sources = s } }
+    func fire() {
+        let c: CheckedContinuation<Void, Never>? = lock.withLock { defer { continuation = nil }; return continuation }
+        c?.resume()
+    }
+}
+
+/// `--lun NAME:SIZE[:BLOCKSIZE]`.
+struct LunSpec {
+    var name: String
+    var bytes: UInt64
+    var blockSize: Int
+
+    init(parsing text: String) throws {
+        let parts = text.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
+        guard (2...3).contains(parts.count), !parts[0].isEmpty else { throw UsageError("--lun wants NAME:SIZE[:BLOCKSIZE], not '\(text)'") }
+        name = parts[0]
+        guard let size = Self.size(parts[1]), size > 0 else { throw UsageError("--lun \(text): size '\(parts[1])' is not a number with K/M/G/T") }
+        blockSize = 512
+        if parts.count == 3 {
+            guard let bs = Int(parts[2]), [512, 4096].contains(bs) else { throw UsageError("--lun \(text): block size must be 512 or 4096") }
+            blockSize = bs
+        }
+        guard size % UInt64(blockSize) == 0 else { throw UsageError("--lun \(text): size is not a multiple of the block size") }
+        bytes = size
+    }
+
+    static func size(_ s: String) -> UInt64? {
+        let units: [Character: UInt64] = ["K": 1 << 10, "M": 1 << 20, "G": 1 << 30, "T": 1 << 40]
+        if let last = s.last?.uppercased().first, let unit = units[last] {
+            return UInt64(s.dropLast()).flatMap { $0.multipliedReportingOverflow(by: unit).overflow ? nil : $0 * unit }
+        }
+        return UInt64(s)
+    }
+}
+
+struct UsageError: Error { let message: String; init(_ m: String) { message = m } }
