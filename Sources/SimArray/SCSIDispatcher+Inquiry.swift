@@ -13,6 +13,11 @@ extension SCSIDispatcher {
         guard let page = vpdPage(cdb.pageCode, unit, request.initiator) else {
             throw SCSICommandError.invalidFieldInCDB(byte: 2)
         }
+        if cdb.pageCode == VPDPageCode.thirdPartyCopy.rawValue,
+           let minimum = copyHandler?.minimumThirdPartyCopyPageAllocationLength(for: unit), allocation < minimum {
+            // QNAP: the whole page or nothing (even a 4-byte header probe is refused).
+            throw SCSICommandError.invalidFieldInCDB(byte: 3)
+        }
         return .good(page, allocationLength: allocation)
     }
 

@@ -16,9 +16,12 @@ extension SCSIDispatcher {
         return .good(data)
     }
 
-    /// WRITE(10)/WRITE(16) (SBC-4 5.40-5.41). FUA flushes the store after the write. A Data-Out
-    /// buffer shorter than the transfer is refused (05/0E/03) rather than half-written; extra
-    /// bytes past it are ignored (the transport reports the residual).
+    /// WRITE(10)/WRITE(16) (SBC-4 5.40-5.41). FUA flushes the store after the write. When the
+    /// transport delivered less than the transfer length (iSCSI EDTL < SPDTL), the whole blocks
+    /// that did arrive are written and nothing beyond them (FCP-4 option a, what libiscsi's
+    /// residual tests expect); a partial block cannot be written and is refused (05/0E/03,
+    /// option b). Extra bytes past the transfer are ignored. The result carries the transfer
+    /// length so the transport can report the residual.
     func write(_ request: SCSIRequest, _ unit: LogicalUnit) throws -> SCSIResult {
         let cdb = try BlockTransferCDB(parsing: request.cdb)
         guard !unit.options.writeProtected else { throw SCSICommandError.writeProtected }
@@ -27,15 +30,26 @@ extension SCSIDispatcher {
         guard count <= transferLimit(unit) else {
             throw SCSICommandError.invalidFieldInCDB(byte: cdb.kind.length == 10 ? 7 : 10)
         }
-        guard count > 0 else { return .good() }
         let length = Int(count) * unit.blockSize
-        guard request.dataOut.count >= length else { throw SCSICommandError.invalidFieldInInformationUnit }
-        let data = request.dataOut.count == length ? request.dataOut : Array(request.dataOut.prefix(length))
+        var done = SCSIResult.good()
+        done.dataOutLength = length
+        guard count > 0 else { return done }
+        let arrived = min(length, request.dataOut.count)
+        guard arrived == length || arrived % unit.blockSize == 0 else {
+            // Answered, not thrown: the transport still needs SPDTL for the residual.
+            var refused = SCSIResult(error: .invalidFieldInInformationUnit, for: request.initiator)
+            refused.dataOutLength = length
+            return refused
+        }
+        let blocks = UInt64(arrived / unit.blockSize)
+        guard blocks > 0 else { return done }
+        let data = request.dataOut.count == arrived ? request.dataOut : Array(request.dataOut.prefix(arrived))
+        try prepareWrite(unit, lba: cdb.logicalBlockAddress, count: blocks)
         try storeCall(.writeError) {
             try unit.store.write(lba: cdb.logicalBlockAddress, data: data)
             if cdb.fua { try unit.store.flush() }
         }
-        return .good()
+        return done
     }
 
     /// SYNCHRONIZE CACHE(10/16) (SBC-4 5.26-5.27): flushes the whole store; the range is only

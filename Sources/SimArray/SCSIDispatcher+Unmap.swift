@@ -38,6 +38,9 @@ extension SCSIDispatcher {
                 throw SCSICommandError.invalidFieldInParameterList(byte: 8 + 16 * i + 8)
             }
         }
+        for d in list.descriptors where d.numberOfBlocks > 0 {
+            try prepareWrite(unit, lba: d.logicalBlockAddress, count: UInt64(d.numberOfBlocks), allocates: false)
+        }
         try storeCall(.writeError) {
             for d in list.descriptors where d.numberOfBlocks > 0 {
                 try unit.store.unmap(lba: d.logicalBlockAddress, count: UInt64(d.numberOfBlocks))

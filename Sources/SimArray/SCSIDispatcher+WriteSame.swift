@@ -34,6 +34,7 @@ extension SCSIDispatcher {
             block = request.dataOut
         }
         let deallocate = cdb.unmap && options.thinProvisioned && options.unmappedReadsZero && !block.contains { $0 != 0 }
+        try prepareWrite(unit, lba: lba, count: count, allocates: !deallocate)
         try storeCall(.writeError) {
             if deallocate {
                 try unit.store.unmap(lba: lba, count: count)

@@ -15,6 +15,7 @@ import SCSIWire
 public final class SCSIDispatcher: Sendable {
     public let array: SimulatedArray
     private let handlerBox: Locked<(any ThirdPartyCopyHandler)?>
+    private let faultsBox = Locked<FaultInjector?>(nil)
 
     public init(array: SimulatedArray, copyHandler: (any ThirdPartyCopyHandler)? = nil) {
         self.array = array
@@ -25,6 +26,15 @@ public final class SCSIDispatcher: Sendable {
     public var copyHandler: (any ThirdPartyCopyHandler)? {
         get { handlerBox.current }
         set { handlerBox.withLock { $0 = newValue } }
+    }
+
+    /// The fault injector the write paths consult: while an out-of-space fault is active, WRITE
+    /// and data-writing WRITE SAME fail with its sense (27/07 with DATA PROTECT, 55/xx with
+    /// ILLEGAL REQUEST); UNMAP and deallocating WRITE SAME still work, as on a full thin pool.
+    /// Share it with the copy and token managers. nil = no faults.
+    public var faults: FaultInjector? {
+        get { faultsBox.current }
+        set { faultsBox.withLock { $0 = newValue } }
     }
 
     /// Runs one command. Synchronous; safe to call from many threads at once.
@@ -170,6 +180,13 @@ public final class SCSIDispatcher: Sendable {
         } catch {
             throw failure
         }
+    }
+
+    /// Last step before a command changes `count` blocks at `lba`: the out-of-space fault refuses
+    /// an allocating write, then the copy handler may save the old data (point-in-time tokens).
+    func prepareWrite(_ unit: LogicalUnit, lba: UInt64, count: UInt64, allocates: Bool = true) throws {
+        if allocates, let asc = faults?.outOfSpace { throw TokenSense.outOfSpace(asc) }
+        copyHandler?.willModify(unit, lba: lba, count: count)
     }
 
     /// The most blocks one READ or WRITE may move: MAXIMUM TRANSFER LENGTH, and never more than

@@ -6,6 +6,9 @@ public struct SCSIResult: Equatable, Sendable {
     public var dataIn: [UInt8]
     /// Encoded sense data (fixed format unless the initiator asked for descriptor format).
     public var sense: [UInt8]
+    /// For commands that take Data-Out: how many bytes the CDB asked for (SPDTL), so the
+    /// transport can report a residual against what the initiator said it would send.
+    public var dataOutLength: Int?
 
     public init(status: SCSIStatus, dataIn: [UInt8] = [], sense: [UInt8] = []) {
         self.status = status

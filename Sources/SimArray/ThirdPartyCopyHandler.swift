@@ -20,7 +20,14 @@ public protocol ThirdPartyCopyHandler: AnyObject, Sendable {
     /// reachability from `request.initiator`. Build failures with `SCSIResult(error:for:)`.
     func execute(_ request: SCSIRequest, on unit: LogicalUnit, directory: any LogicalUnitDirectory) -> SCSIResult
     /// The array removed a LU (CTL frees its unused tokens). Default: nothing.
+    /// Some arrays (QNAP) reject an INQUIRY for VPD 0x8F whose allocation length is shorter
+    /// than the whole page. nil = any length is fine.
+    func minimumThirdPartyCopyPageAllocationLength(for unit: LogicalUnit) -> Int?
     func logicalUnitRemoved(_ unit: LogicalUnit)
+    /// `count` blocks of `unit` from `lba` are about to change (WRITE, WRITE SAME, UNMAP; the
+    /// dispatcher calls it after its checks, just before the store). Point-in-time ROD tokens save
+    /// the old data here (`TokenCopyService.willModify`). Default: nothing.
+    func willModify(_ unit: LogicalUnit, lba: UInt64, count: UInt64)
 }
 
 extension ThirdPartyCopyHandler {
@@ -33,5 +40,9 @@ extension ThirdPartyCopyHandler {
         }
     }
 
+    public func minimumThirdPartyCopyPageAllocationLength(for unit: LogicalUnit) -> Int? { nil }
+
     public func logicalUnitRemoved(_ unit: LogicalUnit) {}
+
+    public func willModify(_ unit: LogicalUnit, lba: UInt64, count: UInt64) {}
 }

@@ -141,15 +141,25 @@ import Testing
         expectSense(h.run(TestCDB.synchronizeCache16(lba: .max, blocks: 2)), 0x05, 0x21, 0x00)
     }
 
-    @Test("Data-Out shorter than the transfer: 05/0E/03 and nothing written; longer: the rest ignored")
+    @Test("Data-Out shorter than the transfer: the whole blocks that arrived are written, nothing more; a partial block is 05/0E/03; longer: the rest ignored")
     func dataOutLength() throws {
         let h = try Harness(blockCount: blocks)
-        expectSense(h.run(TestCDB.write10(lba: 0, blocks: 2), dataOut: pattern(1, blocks: 1)), 0x05, 0x0E, 0x03)
-        expectSense(h.run(TestCDB.write16(lba: 0, blocks: 1), dataOut: Array(pattern(1, blocks: 1).prefix(200))), 0x05, 0x0E, 0x03)
-        expectSense(h.run(TestCDB.write16(lba: 0, blocks: 1)), 0x05, 0x0E, 0x03)
-        #expect(try !h.unit.store.isMapped(lba: 0))
-        h.good(TestCDB.write10(lba: 0, blocks: 1), dataOut: pattern(3, blocks: 2))
-        #expect(h.good(TestCDB.read10(lba: 0, blocks: 2)) == pattern(3, blocks: 1) + [UInt8](repeating: 0, count: 512))
+        // EDTL < SPDTL (FCP-4 option a, libiscsi 1.19's Write10Residuals): write what arrived.
+        let r = h.run(TestCDB.write10(lba: 0, blocks: 2), dataOut: pattern(1, blocks: 1))
+        #expect(r.status == .good)
+        #expect(r.dataOutLength == 1024, "the transport needs SPDTL for the residual")
+        #expect(try h.unit.store.isMapped(lba: 0))
+        #expect(try !h.unit.store.isMapped(lba: 1), "nothing past what arrived")
+        #expect(h.good(TestCDB.read10(lba: 0, blocks: 1)) == pattern(1, blocks: 1))
+        // Nothing at all arrived (EDTL 0): GOOD, nothing written.
+        let empty = h.run(TestCDB.write16(lba: 2, blocks: 1))
+        #expect(empty.status == .good)
+        #expect(try !h.unit.store.isMapped(lba: 2))
+        // A partial block cannot be written: option b, nothing written.
+        expectSense(h.run(TestCDB.write16(lba: 3, blocks: 1), dataOut: Array(pattern(1, blocks: 1).prefix(200))), 0x05, 0x0E, 0x03)
+        #expect(try !h.unit.store.isMapped(lba: 3))
+        h.good(TestCDB.write10(lba: 4, blocks: 1), dataOut: pattern(3, blocks: 2))
+        #expect(h.good(TestCDB.read10(lba: 4, blocks: 2)) == pattern(3, blocks: 1) + [UInt8](repeating: 0, count: 512))
     }
 
     @Test("More than MAXIMUM TRANSFER LENGTH: invalid field at TRANSFER LENGTH")
