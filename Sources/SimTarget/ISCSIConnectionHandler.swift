@@ -149,6 +149,11 @@ final class ISCSIConnectionHandler: ChannelInboundHandler {
     // MARK: - Full feature phase
 
     private func handleFullFeature(_ request: InitiatorPDU, header: BasicHeaderSegment, context: ChannelHandlerContext) {
+        if let (cmdSN, immediate) = Self.sequencing(request), !immediate,
+           !SerialNumber.isInWindow(cmdSN, expCmdSN: expCmdSN, maxCmdSN: maxCmdSN) {
+            // RFC 7143 3.2.2.1: a command outside [ExpCmdSN, MaxCmdSN] is silently ignored.
+            return
+        }
         switch request {
         case let .scsiCommand(cmd):
             advanceCmdSN(cmd.cmdSN, immediate: cmd.immediate)
@@ -180,6 +185,18 @@ final class ISCSIConnectionHandler: ChannelInboundHandler {
         case .loginRequest, .snackRequest:
             // A second login on a live connection, or a SNACK at ErrorRecoveryLevel 0.
             send(RejectPDU(reason: .protocolError, rejecting: header, statSN: takeStatSN(), expCmdSN: expCmdSN, maxCmdSN: maxCmdSN).pdu, context: context)
+        }
+    }
+
+    /// CmdSN and the immediate bit of the PDUs that carry one.
+    private static func sequencing(_ request: InitiatorPDU) -> (UInt32, Bool)? {
+        switch request {
+        case let .scsiCommand(p): return (p.cmdSN, p.immediate)
+        case let .nopOut(p): return (p.cmdSN, p.immediate)
+        case let .textRequest(p): return (p.cmdSN, p.immediate)
+        case let .taskManagementRequest(p): return (p.cmdSN, p.immediate)
+        case let .logoutRequest(p): return (p.cmdSN, p.immediate)
+        default: return nil
         }
     }
 
@@ -271,6 +288,16 @@ final class ISCSIConnectionHandler: ChannelInboundHandler {
             }
             return
         }
+        guard d.dataSN == pending.nextDataSN else {
+            // ErrorRecoveryLevel 0 has no within-command recovery: the task ends, the session
+            // stays (ABORTED COMMAND, DATA PHASE ERROR).
+            pendingWrites.removeValue(forKey: d.initiatorTaskTag)
+            let sense = SenseData(format: initiator.senseFormat, key: .abortedCommand, additionalSense: AdditionalSense(code: 0x4B, qualifier: 0x00))
+            respond(to: pending.command, result: .checkCondition(sense), context: context)
+            context.flush()
+            return
+        }
+        pending.nextDataSN &+= 1
         let offset = Int(d.bufferOffset)
         guard offset == pending.received, offset + d.data.count <= pending.expected else {
             // Out of order or past the expected length: we negotiated DataPDUInOrder=Yes.
@@ -302,6 +329,7 @@ final class ISCSIConnectionHandler: ChannelInboundHandler {
         let tag = nextTargetTransferTag
         nextTargetTransferTag = nextTargetTransferTag &+ 1 == BasicHeaderSegment.reservedTag ? 1 : nextTargetTransferTag &+ 1
         pending.outstandingR2T = (tag, offset + length)
+        pending.nextDataSN = 0  // DataSN restarts with each R2T's burst
         let r2t = ReadyToTransfer(lun: pending.command.lun, initiatorTaskTag: pending.command.initiatorTaskTag, targetTransferTag: tag,
                                   statSN: statSN, expCmdSN: expCmdSN, maxCmdSN: maxCmdSN, r2tSN: pending.r2tSN,
                                   bufferOffset: UInt32(offset), desiredDataTransferLength: UInt32(length))
@@ -344,7 +372,11 @@ final class ISCSIConnectionHandler: ChannelInboundHandler {
         let (bytes, residualValue) = result.dataIn(clippedTo: expectedIn)
         var residual: ResidualCount = residualValue > 0 ? .underflow(UInt32(residualValue))
             : residualValue < 0 ? .overflow(UInt32(-residualValue)) : .none
-        if result.status != .good { residual = .none }
+        if cmd.write, let wanted = result.dataOutLength {
+            let sent = Int(cmd.expectedDataTransferLength)
+            residual = sent > wanted ? .underflow(UInt32(sent - wanted)) : sent < wanted ? .overflow(UInt32(wanted - sent)) : .none
+        }
+        if result.status != .good, !(cmd.write && result.dataOutLength != nil) { residual = .none }
         if result.status == .good, !bytes.isEmpty {
             let segment = max(512, Int(session.initiatorMaxRecvDataSegmentLength))
             let burst = max(segment, Int(session.maxBurstLength))

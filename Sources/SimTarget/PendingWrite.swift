@@ -14,6 +14,8 @@ struct PendingWrite {
     /// The R2T in flight: its tag and the end of the burst it asked for.
     var outstandingR2T: (tag: UInt32, end: Int)?
     var r2tSN: UInt32 = 0
+    /// The DataSN the next Data-Out must carry: from 0 for unsolicited data and per R2T.
+    var nextDataSN: UInt32 = 0
 
     var expected: Int { buffer.count }
     var complete: Bool { received >= expected }

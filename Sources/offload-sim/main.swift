@@ -25,6 +25,9 @@ struct OffloadSimCommand: AsyncParsableCommand {
     @Option(name: .customLong("lun"), help: "NAME:SIZE[:BLOCKSIZE], SIZE with K/M/G/T; LUNs numbered from 0 in order. Existing LUNs in the state dir are kept.")
     var luns: [String] = []
 
+    @Option(help: "Array personality: a name in Hardware/profiles (ctl, lio, qnap, scst, advertise-more, plain) or a JSON file.")
+    var profile: String = "ctl"
+
     @Option(help: "CHAP credentials the initiator must present, USER:SECRET.")
     var chap: String?
 
@@ -56,19 +59,26 @@ struct OffloadSimCommand: AsyncParsableCommand {
             guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else { throw UsageError("--chap wants USER:SECRET") }
             chapCredentials = CHAPTargetCredentials(initiator: CHAPSecret(name: parts[0], secret: parts[1]))
         }
+        let personality: ArrayProfile
+        do { personality = try ArrayProfile.load(profile) } catch { throw UsageError("--profile \(profile): \(error)") }
         let array: SimulatedArray
         do {
             try FileManager.default.createDirectory(atPath: stateDir, withIntermediateDirectories: true)
-            array = try SimulatedArray(stateDirectory: URL(fileURLWithPath: stateDir))
+            array = try SimulatedArray(stateDirectory: URL(fileURLWithPath: stateDir),
+                                       companyID: personality.identity.companyID ?? LogicalUnitIdentity.defaultCompanyID)
+            try personality.apply(to: array)
             for (lun, spec) in specs.enumerated() where array.logicalUnit(lun: UInt64(lun)) == nil {
-                _ = try array.createLogicalUnit(lun: UInt64(lun), blockSize: spec.blockSize, blockCount: spec.bytes / UInt64(spec.blockSize))
+                try personality.createLogicalUnit(in: array, lun: UInt64(lun), blockSize: spec.blockSize,
+                                                  blockCount: spec.bytes / UInt64(spec.blockSize))
             }
         } catch {
             FileHandle.standardError.write(Data("offload-sim: state dir \(stateDir): \(error)\n".utf8))
             throw ExitCode(70)
         }
         let injector = FaultInjector(faults)
-        let dispatcher = SCSIDispatcher(array: array)
+        let tokens = personality.odx.map { TokenManager(configuration: TokenManagerConfiguration(profile: $0), faults: injector) }
+        let dispatcher = SCSIDispatcher(array: array, copyHandler: CopyManager(profile: personality, faults: injector, tokenService: tokens))
+        dispatcher.faults = injector
         let server: ISCSITargetServer
         do {
             server = try await ISCSITargetServer.start(host: host, port: port,
