@@ -9,6 +9,8 @@ import Testing
 enum RealTarget: String {
     case tgt = "TGT"
     case lio = "LIO"
+    case sim = "SIM"
+    case simLIO = "SIMLIO"
 
     struct Missing: Error, CustomStringConvertible {
         let description: String
