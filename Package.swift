@@ -43,6 +43,7 @@ let package = Package(
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
         ]),
         .executableTarget(
             name: "offload-sim",
@@ -63,6 +64,11 @@ let package = Package(
         .testTarget(name: "OffloadProbeTests", dependencies: ["OffloadProbe", "SCSITransport"]),
         .testTarget(name: "ISCSIWireTests", dependencies: ["ISCSIWire"]),
         .testTarget(name: "SimArrayTests", dependencies: ["SimArray"]),
+        .testTarget(name: "SimTargetTests", dependencies: [
+            "SimTarget", "SimArray", "ISCSIWire",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+        ]),
         // Against real targets started by scripts/test (tgt, LIO); fails loudly when one is missing.
         .testTarget(name: "TargetIntegrationTests", dependencies: ["OffloadProbe", "ISCSITransport"]),
     ],

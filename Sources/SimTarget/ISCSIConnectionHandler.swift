@@ -255,6 +255,7 @@ final class ISCSIConnectionHandler: ChannelInboundHandler {
         }
         if let status = faults.statusOverride() {
             respond(to: cmd, result: SCSIResult(status: status), context: context)
+            context.flush()
             return
         }
         let expected = Int(cmd.expectedDataTransferLength)

@@ -15,6 +15,8 @@ final class FramingState {
     var framer = PDUFramer()
 }
 
+enum FramingError: Error { case dataSegmentFarTooLong(Int) }
+
 /// Cuts PDUs out of the TCP stream with ISCSIWire's framer.
 struct ISCSIFrameDecoder: ByteToMessageDecoder {
     typealias InboundOut = InboundFrame
@@ -24,6 +26,10 @@ struct ISCSIFrameDecoder: ByteToMessageDecoder {
         guard buffer.readableBytes >= BasicHeaderSegment.length,
               let head = buffer.getBytes(at: buffer.readerIndex, length: BasicHeaderSegment.length),
               let length = state.framer.frameLength(in: head) else { return .needMoreData }
+        // A data segment far beyond what we declared cannot be skipped without reading it all;
+        // waiting for megabytes a hostile peer never sends would hold the connection open.
+        let declared = Int(head[5]) << 16 | Int(head[6]) << 8 | Int(head[7])
+        guard declared <= 2 * state.framer.maxRecvDataSegmentLength + 4096 else { throw FramingError.dataSegmentFarTooLong(declared) }
         guard buffer.readableBytes >= length, let frame = buffer.readBytes(length: length) else { return .needMoreData }
         do {
             context.fireChannelRead(wrapInboundOut(.pdu(try state.framer.decode(frame: frame))))
