@@ -37,6 +37,8 @@ let package = Package(
         // The simulated array's core: LUs, stores, SCSI dispatcher, copy and token managers,
         // profiles, faults. Reuses the wire formats; never the engines.
         .target(name: "SimArray", dependencies: ["SCSIWire"]),
+        // The copy engines (XCOPY, ODX, host), verification and the per-pair copy job.
+        .target(name: "CopyEngine", dependencies: ["SCSITransport", "OffloadProbe"]),
         // offload-sim's network face: iSCSI sessions over SwiftNIO in front of SimArray.
         .target(name: "SimTarget", dependencies: [
             "SimArray", "ISCSIWire",
@@ -64,6 +66,7 @@ let package = Package(
         .testTarget(name: "OffloadProbeTests", dependencies: ["OffloadProbe", "SCSITransport"]),
         .testTarget(name: "ISCSIWireTests", dependencies: ["ISCSIWire"]),
         .testTarget(name: "SimArrayTests", dependencies: ["SimArray"]),
+        .testTarget(name: "CopyEngineTests", dependencies: ["CopyEngine", "SCSITransport", "OffloadProbe", "SimArray"]),
         .testTarget(name: "SimTargetTests", dependencies: [
             "SimTarget", "SimArray", "ISCSIWire",
             .product(name: "NIOCore", package: "swift-nio"),

@@ -1,0 +1,96 @@
+import SCSITransport
+import SCSIWire
+
+/// Why a copy (or part of one) failed, classified by what the caller should do about it.
+/// Engines throw this with `completedBlocks` set, so whoever runs them can resume exactly
+/// where the array stopped instead of copying (or trusting) anything twice.
+public struct CopyError: Error, Sendable, CustomStringConvertible {
+    public enum Kind: String, Sendable {
+        /// This method cannot work for this pair (unsupported, unreachable copy target, block
+        /// sizes it cannot bridge, a token type it refuses): fall back, do not retry.
+        case permanent
+        /// Might work if tried again (BUSY, TASK SET FULL, operation in progress, insufficient
+        /// resources, unit attention, expired token).
+        case transient
+        /// The destination does not hold what the source holds although the array said GOOD.
+        case data
+        /// The array is out of space (27/07, 55/xx on writes): no method will do better.
+        case space
+        /// The user (or a deadline) stopped the copy.
+        case cancelled
+        /// No SCSI answer: the session or device failed.
+        case transport
+        /// Bad input that no method can fix (ranges past the end, destination too small).
+        case invalid
+    }
+
+    public var kind: Kind
+    public var method: CopyMethod?
+    public var message: String
+    public var sense: SenseData?
+    /// Blocks of the extent being copied that are known to be done (from the start).
+    public var completedBlocks: UInt64
+
+    public init(_ kind: Kind, method: CopyMethod? = nil, _ message: String, sense: SenseData? = nil, completedBlocks: UInt64 = 0) {
+        self.kind = kind
+        self.method = method
+        self.message = message
+        self.sense = sense
+        self.completedBlocks = completedBlocks
+    }
+
+    public var description: String {
+        var s = (method.map { "\($0.rawValue): " } ?? "") + message
+        if let sense { s += " (\(sense))" }
+        return s
+    }
+
+    /// Classifies a non-GOOD answer to a copy or I/O command.
+    public static func classify(_ r: SCSIResponse, method: CopyMethod?, command: String, completedBlocks: UInt64 = 0) -> CopyError {
+        let sense = r.sense
+        let kind: Kind
+        switch r.status {
+        case .busy, .taskSetFull, .taskAborted:
+            kind = .transient
+        case .checkCondition:
+            kind = classify(sense)
+        default:
+            kind = .transient
+        }
+        return CopyError(kind, method: method, "\(command): \(r.status)", sense: sense, completedBlocks: completedBlocks)
+    }
+
+    static func classify(_ sense: SenseData?) -> Kind {
+        guard let sense else { return .transient }
+        let asc = sense.additionalSense
+        switch sense.key {
+        case .unitAttention, .notReady where asc.code == 0x04:
+            return .transient
+        case .notReady:
+            // LIO answers a block-size mismatch with NOT READY 08/00.
+            return asc == .logicalUnitCommunicationFailure ? .permanent : .transient
+        case .dataProtect where asc == .spaceAllocationFailedWriteProtect:
+            return .space
+        case .illegalRequest where asc.code == 0x55:
+            // 55/03 on a copy is a resource shortage of the copy manager; 55/0C-0D too.
+            return .transient
+        case .illegalRequest where asc == .operationInProgress:
+            return .transient
+        case .illegalRequest where asc == .tokenExpired || asc == .tokenUnknown || asc == .tokenRevoked
+            || asc == .tokenCancelled || asc == .tokenDeleted:
+            return .transient  // populate again
+        case .illegalRequest where asc == .lbaOutOfRange:
+            return .invalid
+        case .illegalRequest, .copyAborted, .abortedCommand where asc.code == 0x0D || asc == .unreachableCopyTarget:
+            return .permanent
+        case .abortedCommand:
+            return .transient
+        case .copyAborted:
+            return .permanent
+        case .mediumError, .hardwareError:
+            return .transport
+        default:
+            return .permanent
+        }
+    }
+}
