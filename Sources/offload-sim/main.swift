@@ -11,8 +11,12 @@ struct OffloadSimCommand: AsyncParsableCommand {
         commandName: "offload-sim",
         abstract: "A simulated SAN array: an iSCSI target with XCOPY and ODX, for tests and demos.",
         discussion: """
-        Prints the libiscsi URL of every LUN, one a line, once it listens; stops on SIGINT/SIGTERM.
+        Prints the libiscsi URL of every LUN, one a line, once it listens, then one line
+        'management http://HOST:PORT' (unless --management none); stops on SIGINT/SIGTERM.
         LUN data and identities persist in --state-dir across restarts.
+        The management API (HTTP, JSON, bearer token; docs/management-api.md) creates, lists,
+        resizes and deletes LUNs and injects faults while the target runs. Its token is read from
+        --management-token-file, or generated and written to STATE_DIR/management.token (0600).
         Exit codes: 0 stopped cleanly, 64 bad arguments, 69 cannot listen, 70 state dir unusable.
         """)
 
@@ -37,6 +41,13 @@ struct OffloadSimCommand: AsyncParsableCommand {
     @Option(name: .customLong("target-name"), help: "The target IQN.")
     var targetName: String = TargetSettings.defaultTargetName
 
+    @Option(help: "Management API address, HOST:PORT (port 0 = any free port), or 'none' to disable it.")
+    var management: String = "127.0.0.1:0"
+
+    @Option(name: .customLong("management-token-file"),
+            help: "File holding the management API's bearer token (default: a fresh random token in STATE_DIR/management.token, mode 0600).")
+    var managementTokenFile: String?
+
     func run() async throws {
         do {
             try await serve()
@@ -49,7 +60,14 @@ struct OffloadSimCommand: AsyncParsableCommand {
     }
 
     func serve() async throws {
-        let (host, port) = try parseListen(listen)
+        let (host, port) = try parseListen(listen, option: "--listen")
+        let managementAddress = management == "none" ? nil : try parseListen(management, option: "--management")
+        var managementToken: ManagementToken?
+        if managementAddress != nil, let managementTokenFile {
+            do { managementToken = try ManagementToken.read(from: managementTokenFile) } catch let e as ManagementToken.Invalid {
+                throw UsageError("--management-token-file: \(e.description)")
+            }
+        }
         let specs = try luns.map(LunSpec.init(parsing:))
         let faults: [Fault]
         do { faults = try faultSpecs.map(Fault.init(parsing:)) } catch let e as Fault.ParseError { throw UsageError(e.description) }
@@ -71,6 +89,11 @@ struct OffloadSimCommand: AsyncParsableCommand {
                 try personality.createLogicalUnit(in: array, lun: UInt64(lun), blockSize: spec.blockSize,
                                                   blockCount: spec.bytes / UInt64(spec.blockSize))
             }
+            if managementAddress != nil, managementToken == nil {
+                let generated = ManagementToken.generate()
+                try generated.write(to: URL(fileURLWithPath: stateDir).appendingPathComponent(ManagementToken.defaultFileName).path)
+                managementToken = generated
+            }
         } catch {
             FileHandle.standardError.write(Data("offload-sim: state dir \(stateDir): \(error)\n".utf8))
             throw ExitCode(70)
@@ -88,19 +111,34 @@ struct OffloadSimCommand: AsyncParsableCommand {
             FileHandle.standardError.write(Data("offload-sim: cannot listen on \(listen): \(error)\n".utf8))
             throw ExitCode(69)
         }
-        // Written straight to fd 1 so scripts reading the URLs get them now, not at exit.
-        let urls = array.luns.map { server.url(lun: $0) + "\n" }.joined()
-        FileHandle.standardOutput.write(Data(urls.utf8))
+        var managementServer: ManagementServer?
+        if let (managementHost, managementPort) = managementAddress, let managementToken {
+            do {
+                managementServer = try await ManagementServer.start(
+                    host: managementHost, port: managementPort, token: managementToken,
+                    context: ManagementContext(target: server, profile: personality))
+            } catch {
+                await server.stop()
+                FileHandle.standardError.write(Data("offload-sim: cannot listen on --management \(management): \(error)\n".utf8))
+                throw ExitCode(69)
+            }
+        }
+        // Written straight to fd 1, in one write, so scripts reading the URLs get them now, not
+        // at exit; the management address comes last (scripts count the LUN lines).
+        var lines = array.luns.map { server.url(lun: $0) + "\n" }.joined()
+        if let managementServer { lines += "management \(managementServer.url)\n" }
+        FileHandle.standardOutput.write(Data(lines.utf8))
         await waitForTermination()
+        await managementServer?.stop()
         await server.stop()
     }
 
-    func parseListen(_ text: String) throws -> (String, Int) {
-        guard let colon = text.lastIndex(of: ":") else { throw UsageError("--listen wants HOST:PORT") }
+    func parseListen(_ text: String, option: String) throws -> (String, Int) {
+        guard let colon = text.lastIndex(of: ":") else { throw UsageError("\(option) wants HOST:PORT") }
         var host = String(text[..<colon])
         if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
         guard !host.isEmpty, let port = Int(text[text.index(after: colon)...]), (0...65535).contains(port) else {
-            throw UsageError("--listen wants HOST:PORT with a port 0-65535, not '\(text)'")
+            throw UsageError("\(option) wants HOST:PORT with a port 0-65535, not '\(text)'")
         }
         return (host, port)
     }
