@@ -32,7 +32,7 @@ struct OffloadSimCommand: AsyncParsableCommand {
     @Option(help: "Array personality: a name in Hardware/profiles (ctl, lio, qnap, scst, advertise-more, plain) or a JSON file.")
     var profile: String = "ctl"
 
-    @Option(help: "CHAP credentials the initiator must present, USER:SECRET.")
+    @Option(help: "CHAP the initiator must pass, USER:SECRET; USER:SECRET:TARGETUSER:TARGETSECRET for mutual CHAP.")
     var chap: String?
 
     @Option(name: .customLong("fault"), help: "A fault to inject: \(Fault.kinds.joined(separator: ", ")).")
@@ -73,9 +73,13 @@ struct OffloadSimCommand: AsyncParsableCommand {
         do { faults = try faultSpecs.map(Fault.init(parsing:)) } catch let e as Fault.ParseError { throw UsageError(e.description) }
         var chapCredentials: CHAPTargetCredentials?
         if let chap {
-            let parts = chap.split(separator: ":", maxSplits: 1).map(String.init)
-            guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else { throw UsageError("--chap wants USER:SECRET") }
-            chapCredentials = CHAPTargetCredentials(initiator: CHAPSecret(name: parts[0], secret: parts[1]))
+            // USER:SECRET for one-way CHAP; USER:SECRET:TARGETUSER:TARGETSECRET adds mutual CHAP.
+            let parts = chap.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
+            guard parts.count == 2 || parts.count == 4, parts.allSatisfy({ !$0.isEmpty }) else {
+                throw UsageError("--chap wants USER:SECRET or USER:SECRET:TARGETUSER:TARGETSECRET")
+            }
+            chapCredentials = CHAPTargetCredentials(initiator: CHAPSecret(name: parts[0], secret: parts[1]),
+                                                    target: parts.count == 4 ? CHAPSecret(name: parts[2], secret: parts[3]) : nil)
         }
         let personality: ArrayProfile
         do { personality = try ArrayProfile.load(profile) } catch { throw UsageError("--profile \(profile): \(error)") }
