@@ -12,6 +12,7 @@ let package = Package(
         .library(name: "OffloadProbe", targets: ["OffloadProbe"]),
         .executable(name: "offload-probe", targets: ["offload-probe"]),
         .executable(name: "offload-sim", targets: ["offload-sim"]),
+        .executable(name: "offload-copy", targets: ["offload-copy"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -51,6 +52,13 @@ let package = Package(
             name: "offload-sim",
             dependencies: [
                 "SimTarget", "SimArray",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(
+            name: "offload-copy",
+            dependencies: [
+                "CopyEngine", "OffloadProbe", "ISCSITransport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

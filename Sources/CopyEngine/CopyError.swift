@@ -24,7 +24,13 @@ public struct CopyError: Error, Sendable, CustomStringConvertible {
         case invalid
     }
 
+    /// Why a copy was refused before anything was sent (kind `.invalid`).
+    public enum Refusal: String, Sendable {
+        case sameLogicalUnit, destinationTooSmall, blockSizeMismatch, badRange
+    }
+
     public var kind: Kind
+    public var refusal: Refusal?
     public var method: CopyMethod?
     public var message: String
     public var sense: SenseData?
@@ -33,10 +39,18 @@ public struct CopyError: Error, Sendable, CustomStringConvertible {
 
     public init(_ kind: Kind, method: CopyMethod? = nil, _ message: String, sense: SenseData? = nil, completedBlocks: UInt64 = 0) {
         self.kind = kind
+        self.refusal = nil
         self.method = method
         self.message = message
         self.sense = sense
         self.completedBlocks = completedBlocks
+    }
+
+    /// A refusal before anything was sent.
+    public static func refused(_ why: Refusal, _ message: String) -> CopyError {
+        var e = CopyError(.invalid, message)
+        e.refusal = why
+        return e
     }
 
     public var description: String {

@@ -1,0 +1,191 @@
+import Foundation
+import OffloadProbe
+import SCSITransport
+import SCSIWire
+
+/// Copies one LU's range onto another: picks the method per pair, runs the engine, verifies
+/// what the array claims, and in default mode falls back to the host from exactly where
+/// offload stopped (as VAAI does), retrying offload only for transient errors. In strict mode
+/// any failure ends the job with its classified error.
+public final class CopyJob: @unchecked Sendable {
+    public typealias EngineFactory = @Sendable (CopyMethod, CopyEndpoint, CopyEndpoint, CopyPlan, CopyStatistics, CopyOptions) throws -> any CopyEngine
+
+    public let source: CopyEndpoint
+    public let destination: CopyEndpoint
+    public let options: CopyOptions
+    public let statistics = CopyStatistics()
+    private let makeEngine: EngineFactory
+
+    public init(source: CopyEndpoint, destination: CopyEndpoint, options: CopyOptions, engines: @escaping EngineFactory) {
+        self.source = source
+        self.destination = destination
+        self.options = options
+        self.makeEngine = engines
+    }
+
+    /// Progress as bytes done, and the method copying right now.
+    public struct Progress: Sendable {
+        public var bytesDone: UInt64
+        public var bytesTotal: UInt64
+        public var method: CopyMethod
+    }
+
+    /// Checks that the copy makes sense before anything is sent, and returns the extent.
+    public func preflight() throws -> CopyExtent {
+        let bs = source.blockSize
+        if let a = source.report.copyDesignator, a == destination.report.copyDesignator {
+            throw CopyError.refused(.sameLogicalUnit, "destination is the source (same \(a.type) designator \(a.valueText))")
+        }
+        guard bs == destination.blockSize else {
+            throw CopyError.refused(.blockSizeMismatch, "block sizes differ (source \(bs), destination \(destination.blockSize)): no engine here bridges them")
+        }
+        let sourceBytes = source.report.capacity.byteCount
+        guard options.offset % UInt64(bs) == 0, (options.length ?? 0) % UInt64(bs) == 0 else {
+            throw CopyError.refused(.badRange, "offset and length must be multiples of the block size (\(bs))")
+        }
+        guard options.offset <= sourceBytes else { throw CopyError.refused(.badRange, "offset \(options.offset) is past the end of the source (\(sourceBytes) bytes)") }
+        let length = options.length ?? (sourceBytes - options.offset)
+        guard options.offset + length <= sourceBytes else {
+            throw CopyError.refused(.badRange, "offset + length (\(options.offset + length)) is past the end of the source (\(sourceBytes) bytes)")
+        }
+        guard options.offset + length <= destination.report.capacity.byteCount else {
+            throw CopyError.refused(.destinationTooSmall, "destination (\(destination.report.capacity.byteCount) bytes) is smaller than the source range (ends at \(options.offset + length))")
+        }
+        let lba = options.offset / UInt64(bs)
+        return CopyExtent(sourceLBA: lba, destinationLBA: lba, blocks: length / UInt64(bs))
+    }
+
+    /// The method and plan for this pair, honouring the user's choice.
+    public func choose() throws -> (CopyMethod, PairVerdict) {
+        let verdict = PairPlanner.decide(source: source.report, destination: destination.report)
+        switch options.method {
+        case .auto: return (CopyMethod(rawValue: verdict.method.rawValue)!, verdict)
+        case .host: return (.host, verdict)
+        case .xcopy, .odx:
+            let wanted = CopyMethod(rawValue: options.method.rawValue)!
+            guard verdict.method.rawValue == wanted.rawValue || Self.possible(wanted, verdict) else {
+                throw CopyError(.permanent, method: wanted, "\(wanted.rawValue) is not possible for this pair: " + verdict.reasons.joined(separator: "; "))
+            }
+            return (wanted, verdict)
+        }
+    }
+
+    static func possible(_ m: CopyMethod, _ v: PairVerdict) -> Bool {
+        // The planner prefers ODX; XCOPY may still be possible when ODX was chosen.
+        m == .xcopy && v.method == .odx && !v.reasons.contains { $0.hasPrefix("XCOPY not used") }
+    }
+
+    /// Runs the copy. Throws `CopyError` (with the report so far in `partialReport`) when it
+    /// cannot finish; returns the report when the destination holds the range.
+    public func run(progress: @escaping @Sendable (Progress) -> Void = { _ in }) async throws -> CopyReport {
+        let started = ContinuousClock.now
+        var report = CopyReport()
+        let extent = try preflight()
+        let (method, verdict) = try choose()
+        let bs = UInt64(source.blockSize)
+        let total = extent.blocks * bs
+        let doneCounter = ProgressCounter()
+        let verifier = Verifier(source: BlockIO(device: source.device, blockSize: source.blockSize, statistics: statistics),
+                                destination: BlockIO(device: destination.device, blockSize: destination.blockSize, statistics: statistics))
+
+        func finish(ok: Bool) -> CopyReport {
+            var r = report
+            r.ok = ok
+            r.seconds = Double((ContinuousClock.now - started).components.seconds) + Double((ContinuousClock.now - started).components.attoseconds) / 1e18
+            r.hostBytesRead = statistics.hostBytesRead
+            r.hostBytesWritten = statistics.hostBytesWritten
+            r.commands = statistics.commands
+            return r
+        }
+
+        var remaining = extent
+        var current = method
+        var retries = 0
+        report.verified = method == .host ? (options.verify == .full ? .full : .none) : options.verify == .none ? .sampled : options.verify
+        while remaining.blocks > 0 {
+            try Task.checkCancellation()
+            let engine: any CopyEngine
+            do {
+                engine = try makeEngine(current, source, destination, verdict.plan, statistics, options)
+            } catch let e as CopyError {
+                throw JobError(error: e, report: finish(ok: false))
+            }
+            let base = doneCounter.value
+            let currentMethod = current
+            do {
+                let outcome = try await engine.copy(remaining) { blocks in
+                    doneCounter.set(base + blocks)
+                    progress(Progress(bytesDone: (base + blocks) * bs, bytesTotal: total, method: currentMethod))
+                }
+                try await verify(remaining.prefix(outcome.blocks), commands: outcome.offloadedCommands, method: current, verifier: verifier)
+                report.record(offset: remaining.sourceLBA * bs, length: outcome.blocks * bs, method: current)
+                doneCounter.set(base + outcome.blocks)
+                remaining = remaining.dropping(first: outcome.blocks)
+                if outcome.blocks == 0 && remaining.blocks > 0 {
+                    throw CopyError(.transport, method: current, "engine made no progress")
+                }
+            } catch let e as CopyError {
+                // What the engine certainly finished stays, once verified.
+                let done = remaining.prefix(e.completedBlocks)
+                if done.blocks > 0 {
+                    do {
+                        try await verify(done, commands: [done], method: current, verifier: verifier)
+                        report.record(offset: done.sourceLBA * bs, length: done.blocks * bs, method: current)
+                        remaining = remaining.dropping(first: done.blocks)
+                        doneCounter.set(base + done.blocks)
+                    } catch let v as CopyError {
+                        throw JobError(error: v, report: finish(ok: false))
+                    }
+                }
+                let kind = e.kind
+                let fallback = CopyReport.Fallback(offset: remaining.sourceLBA * bs, reason: e.description, sense: e.sense?.description)
+                if options.strict || current == .host {
+                    throw JobError(error: e, report: finish(ok: false))
+                }
+                switch kind {
+                case .transient where retries < options.transientRetries:
+                    retries += 1
+                    try await Task.sleep(for: .milliseconds(100 << retries))
+                case .transient, .permanent, .data:
+                    report.fallbacks.append(fallback)
+                    if kind == .data {
+                        // The array said GOOD and the data is not there: copy that part again.
+                        report.warnings.append("\(current.rawValue) reported success but verification failed; recopied through the host")
+                    }
+                    current = .host
+                    retries = 0
+                default:
+                    throw JobError(error: e, report: finish(ok: false))
+                }
+            }
+        }
+        if method == .odx, let rodType = source.report.thirdPartyCopy.value?.supportedRODTypes?.first(where: { $0.tokenOut })?.rodType,
+           rodType.isAccessUponReference {
+            report.warnings.append("the array's tokens are access-upon-reference: a source written during the copy leaks into it; quiesce the source")
+        }
+        return finish(ok: true)
+    }
+
+    private func verify(_ extent: CopyExtent, commands: [CopyExtent], method: CopyMethod, verifier: Verifier) async throws {
+        guard extent.blocks > 0 else { return }
+        switch (method, options.verify) {
+        case (_, .full): try await verifier.verifyFull(extent, method: method)
+        case (.host, _): return  // the host wrote what it read
+        default: try await verifier.verifySampled(extent, commands: commands.isEmpty ? [extent] : commands, method: method)
+        }
+    }
+}
+
+/// A job's failure with what it did before failing.
+public struct JobError: Error, Sendable, CustomStringConvertible {
+    public var error: CopyError
+    public var report: CopyReport
+    public var description: String { error.description }
+}
+
+final class ProgressCounter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var blocks: UInt64 = 0
+    var value: UInt64 { lock.withLock { blocks } }
+    func set(_ v: UInt64) { lock.withLock { blocks = v } }
+}

@@ -1,0 +1,20 @@
+/// What the user asked of a copy.
+public struct CopyOptions: Sendable {
+    public enum MethodChoice: String, Sendable, CaseIterable { case auto, odx, xcopy, host }
+
+    public var method: MethodChoice = .auto
+    /// Never fall back: the first failure of the chosen method ends the copy with its
+    /// classified error (the storage contract forbids silent fallback).
+    public var strict = false
+    /// Offloaded ranges are always sample-verified; `.full` compares every block.
+    public var verify: Verifier.Mode = .sampled
+    /// Byte offset and length within the source (and the same offset in the destination).
+    public var offset: UInt64 = 0
+    public var length: UInt64?
+    /// Host copy commands in flight.
+    public var queueDepth = 8
+    /// How often a transient offload failure is retried before falling back (or failing).
+    public var transientRetries = 3
+
+    public init() {}
+}

@@ -1,0 +1,153 @@
+import ArgumentParser
+import CopyEngine
+import Foundation
+import ISCSITransport
+import OffloadProbe
+import SCSITransport
+
+/// Exit codes, documented in README.md: each refusal and failure class has its own.
+enum Exit: Int32 {
+    case ok = 0
+    case usage = 64
+    case sameLogicalUnit = 65
+    case destinationTooSmall = 66
+    case blockSizeMismatch = 67
+    case methodNotPossible = 68
+    case unreachable = 69
+    case software = 70
+    case dataMismatch = 73
+    case outOfSpace = 74
+    case transient = 75
+    case deviceError = 76
+    case interrupted = 130
+}
+
+@main
+struct OffloadCopyCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "offload-copy",
+        abstract: "Copy one LUN onto another through the array when it can, through the host when it must.",
+        discussion: """
+        SRC and DST are libiscsi URLs: iscsi://[user[%password]@]host[:port]/target-iqn/lun
+        Offloaded ranges are always verified by reading back samples from both LUNs; --verify
+        compares everything. Without --strict a range the array cannot offload is copied
+        through the host from where offload stopped; with --strict the copy stops instead.
+        Exit codes: 0 done, 64 bad arguments, 65 destination is the source, 66 destination too
+        small, 67 block sizes differ, 68 method not possible for this pair, 69 unreachable,
+        73 verification failed, 74 out of space, 75 transient failure persisted, 76 device
+        error, 130 interrupted.
+        """)
+
+    @Argument(help: "Source LUN URL.") var source: String
+    @Argument(help: "Destination LUN URL.") var destination: String
+    @Option(help: "auto, odx, xcopy or host.") var method: String = "auto"
+    @Flag(help: "Never fall back to the host; stop with the classified error.") var strict = false
+    @Flag(help: "Compare every block after copying.") var verify = false
+    @Option(help: "Byte offset to start at (a multiple of the block size).") var offset: UInt64 = 0
+    @Option(help: "Bytes to copy (default: to the end of the source).") var length: UInt64?
+    @Option(name: .customLong("queue-depth"), help: "Host copy commands in flight.") var queueDepth: Int = 8
+    @Flag(help: "Print a JSON report (keys in README.md).") var json = false
+    @Flag(help: "No progress bar.") var quiet = false
+    @Option(name: .customLong("chap-file"), help: "CHAP credentials file (user=, secret=).") var chapFile: String?
+    @Option(help: "Seconds for connect+login and for each command.") var timeout: Int = 60
+
+    func run() async throws {
+        do {
+            try await copy()
+        } catch let e as ExitCode {
+            throw e
+        } catch {
+            let (code, message) = Self.classify(error)
+            FileHandle.standardError.write(Data("offload-copy: \(message)\n".utf8))
+            throw ExitCode(code.rawValue)
+        }
+    }
+
+    func copy() async throws {
+        guard let choice = CopyOptions.MethodChoice(rawValue: method) else { throw UsageError("--method must be auto, odx, xcopy or host") }
+        guard (1...256).contains(queueDepth) else { throw UsageError("--queue-depth must be 1-256") }
+        guard (1...86400).contains(timeout) else { throw UsageError("--timeout must be 1-86400 seconds") }
+        let urls = try [source, destination].map { text -> ISCSIURL in
+            if text.hasPrefix("/") { throw UsageError("'\(text)': device paths need the SG_IO transport, which is not built yet") }
+            return try ISCSIURL(parsing: text)
+        }
+        var iscsi = ISCSIOptions(connectTimeout: .seconds(timeout))
+        if let chapFile {
+            guard let text = try? String(contentsOfFile: chapFile, encoding: .utf8) else { throw UsageError("cannot read --chap-file \(chapFile)") }
+            iscsi.credentials = try ChapCredentials.parseFile(text)
+        } else {
+            iscsi.credentials = try ChapCredentials.fromEnvironment(ProcessInfo.processInfo.environment)
+        }
+        var options = CopyOptions()
+        options.method = choice
+        options.strict = strict
+        options.verify = verify ? .full : .sampled
+        options.offset = offset
+        options.length = length
+        options.queueDepth = queueDepth
+
+        // One session per I_T nexus: EXTENDED COPY must travel in a session that reaches both.
+        var sessions: [String: ISCSISession] = [:]
+        var endpoints: [CopyEndpoint] = []
+        let prober = Prober(knowledge: try HardwareKnowledge.loadDefault(), timeout: .seconds(timeout))
+        for url in urls {
+            let session: ISCSISession
+            if let s = sessions[url.nexus] { session = s } else {
+                session = try await ISCSISession.connect(url, options: iscsi)
+                sessions[url.nexus] = session
+            }
+            let device = session.device(lun: url.lun)
+            endpoints.append(CopyEndpoint(device: device, report: try await prober.probe(device)))
+        }
+        let all = Array(sessions.values)
+
+        let job = CopyJob(source: endpoints[0], destination: endpoints[1], options: options, engines: CopyEngines.make)
+        let bar = (!quiet && !json && isatty(2) != 0) ? ProgressBar() : nil
+        let work = Task { try await job.run { p in bar?.update(p) } }
+        let interrupt = SignalWatcher(SIGINT) { work.cancel() }
+        defer { interrupt.stop() }
+        let result = await work.result
+        bar?.finish()
+        for s in all { await s.close() }
+        switch result {
+        case let .success(report):
+            print(json ? ReportFormat.json(report) : ReportFormat.text(report))
+        case let .failure(error as JobError):
+            if json { print(ReportFormat.json(error.report, error: error.error)) } else if !error.report.ranges.isEmpty {
+                FileHandle.standardError.write(Data("offload-copy: copied before stopping: \(ReportFormat.summary(error.report))\n".utf8))
+            }
+            throw error
+        case let .failure(error):
+            throw error
+        }
+    }
+
+    static func classify(_ error: Error) -> (Exit, String) {
+        switch error {
+        case let e as UsageError: return (.usage, e.message)
+        case let e as TransportError: return (e.isUsageError ? .usage : .unreachable, e.description)
+        case let e as ProbeError: return (.deviceError, e.description)
+        case let e as JobError: return classify(e.error)
+        case let e as CopyError:
+            switch e.kind {
+            case .invalid:
+                switch e.refusal {
+                case .sameLogicalUnit: return (.sameLogicalUnit, e.description)
+                case .destinationTooSmall: return (.destinationTooSmall, e.description)
+                case .blockSizeMismatch: return (.blockSizeMismatch, e.description)
+                default: return (.usage, e.description)
+                }
+            case .permanent: return (.methodNotPossible, e.description)
+            case .data: return (.dataMismatch, e.description)
+            case .space: return (.outOfSpace, e.description)
+            case .transient: return (.transient, e.description)
+            case .cancelled: return (.interrupted, "interrupted: " + e.description)
+            case .transport: return (.deviceError, e.description)
+            }
+        case is CancellationError: return (.interrupted, "interrupted")
+        default: return (.software, "\(error)")
+        }
+    }
+}
+
+struct UsageError: Error { let message: String; init(_ m: String) { message = m } }

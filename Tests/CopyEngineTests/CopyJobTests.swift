@@ -1,0 +1,122 @@
+import CopyEngine
+import OffloadProbe
+import SCSIWire
+import Testing
+
+/// The job's rules: verify what the array claims, fall back from exactly where offload
+/// stopped, retry only transient errors, and in strict mode never fall back.
+@Suite struct CopyJobTests {
+    func job(_ f: JobFixture, options: CopyOptions = CopyOptions(), offload: FakeEngine.Behaviour,
+             host: FakeEngine.Behaviour = .copy, calls: Counter = Counter()) async throws -> CopyJob {
+        let src = try await f.endpoint(0), dst = try await f.endpoint(1)
+        let s = f.store(0), d = f.store(1)
+        var o = options
+        if o.method == .auto { o.method = .xcopy }
+        return CopyJob(source: src, destination: dst, options: o) { method, _, _, _, _, _ in
+            FakeEngine(method: method, source: s, destination: d, behaviour: method == .host ? host : offload, calls: calls)
+        }
+    }
+
+    @Test("an offloaded copy is verified and reported as such")
+    func offloadVerified() async throws {
+        let f = try JobFixture()
+        try f.fill(0, seed: 1)
+        let j = try await job(f, options: xcopy(), offload: .copy)
+        let r = try await j.run()
+        #expect(r.ok)
+        #expect(try f.contents(1) == f.contents(0))
+        #expect(r.ranges == [CopyReport.Range(offset: 0, length: 4096 * 512, method: .xcopy)])
+        #expect(r.verified == .sampled)
+        #expect(r.fallbacks.isEmpty)
+        // Sampled verification reads little: both ends of the one command plus a few random blocks.
+        #expect(r.hostBytesRead <= 2 * 12 * 512)
+    }
+
+    @Test("permanent failure mid-way: the done prefix stays, the rest goes through the host")
+    func permanentFallsBack() async throws {
+        let f = try JobFixture()
+        try f.fill(0, seed: 2)
+        let j = try await job(f, options: xcopy(), offload: .failAfter(1000, .permanent))
+        let r = try await j.run()
+        #expect(r.ok)
+        #expect(try f.contents(1) == f.contents(0))
+        #expect(r.ranges.map(\.method) == [.xcopy, .host])
+        #expect(r.ranges.first?.length == 1000 * 512)
+        #expect(r.fallbacks.count == 1)
+        #expect(r.fallbacks.first?.offset == 1000 * 512)
+        #expect(r.method == "mixed")
+    }
+
+    @Test("an array that says GOOD without copying is caught by sampled verification and recopied")
+    func lieIsCaught() async throws {
+        let f = try JobFixture()
+        try f.fill(0, seed: 3)
+        let j = try await job(f, options: xcopy(), offload: .lie)
+        let r = try await j.run()
+        #expect(r.ok)
+        #expect(try f.contents(1) == f.contents(0))
+        #expect(r.ranges.map(\.method) == [.host])
+        #expect(r.warnings.contains { $0.contains("verification failed") })
+        #expect(r.verified == .sampled)
+    }
+
+    @Test("strict: the first failure ends the job with its kind and what was done")
+    func strictStops() async throws {
+        let f = try JobFixture()
+        try f.fill(0, seed: 4)
+        var o = xcopy(); o.strict = true
+        let j = try await job(f, options: o, offload: .failAfter(500, .permanent))
+        do {
+            _ = try await j.run()
+            Issue.record("strict mode fell back")
+        } catch let e as JobError {
+            #expect(e.error.kind == .permanent)
+            #expect(e.report.ranges == [CopyReport.Range(offset: 0, length: 500 * 512, method: .xcopy)])
+            #expect(!e.report.ok)
+        }
+    }
+
+    @Test("strict: a lying array is a data error, not a success")
+    func strictLie() async throws {
+        let f = try JobFixture()
+        try f.fill(0, seed: 5)
+        var o = xcopy(); o.strict = true
+        let j = try await job(f, options: o, offload: .lie)
+        await #expect(throws: JobError.self) { _ = try await j.run() }
+    }
+
+    @Test("space errors are not retried or worked around")
+    func spaceIsFinal() async throws {
+        let f = try JobFixture()
+        let j = try await job(f, options: xcopy(), offload: .failAfter(10, .space))
+        do { _ = try await j.run(); Issue.record("out of space was worked around") } catch let e as JobError {
+            #expect(e.error.kind == .space)
+        }
+    }
+
+    @Test("refusals: same LU, destination too small, block sizes differ")
+    func refusals() async throws {
+        let f = try JobFixture(blocks: 64, blockSizes: [512, 4096])
+        let a = try await f.endpoint(0), b = try await f.endpoint(1)
+        func refusal(_ s: CopyEndpoint, _ d: CopyEndpoint, _ o: CopyOptions = CopyOptions()) -> CopyError.Refusal? {
+            do { _ = try CopyJob(source: s, destination: d, options: o, engines: CopyEngines.make).preflight(); return nil } catch let e as CopyError {
+                return e.refusal
+            } catch { return nil }
+        }
+        #expect(refusal(a, a) == .sameLogicalUnit)
+        #expect(refusal(a, b) == .blockSizeMismatch)
+        let g = try JobFixture(blocks: 64, blockSizes: [512, 512])
+        let big = try await g.endpoint(0)
+        let h = try JobFixture(blocks: 32, blockSizes: [512])
+        let small = try await h.endpoint(0)
+        #expect(refusal(big, small) == .destinationTooSmall)
+        var o = CopyOptions(); o.offset = 100
+        #expect(refusal(big, try await g.endpoint(1), o) == .badRange)
+    }
+
+    func xcopy() -> CopyOptions {
+        var o = CopyOptions()
+        o.method = .xcopy
+        return o
+    }
+}
