@@ -27,10 +27,14 @@ let package = Package(
             pkgConfig: "libiscsi",
             providers: [.apt(["libiscsi-dev"])]
         ),
+        // libsgutils2's SCSI pass-through (sg_pt.h); nothing but the headers lives here.
+        .systemLibrary(name: "CSGUtils", providers: [.apt(["libsgutils2-dev"])]),
         // The one async device interface, URL/credential parsing and the in-memory twin.
         .target(name: "SCSITransport", dependencies: ["SCSIWire"]),
         // The libiscsi implementation of the device interface.
         .target(name: "ISCSITransport", dependencies: ["SCSITransport", "CISCSI"]),
+        // The SG_IO implementation of the device interface (block devices, /dev/sg*, dm maps).
+        .target(name: "SGIOTransport", dependencies: ["SCSITransport", "CSGUtils"]),
         // Capability probing, pair verdicts, offline decoding, Hardware/ knowledge.
         .target(name: "OffloadProbe", dependencies: ["SCSIWire", "SCSITransport"]),
         // iSCSI PDUs, text keys, login negotiation, CRC32C, CHAP: pure, for offload-sim.
@@ -71,6 +75,7 @@ let package = Package(
         ),
         .testTarget(name: "SCSIWireTests", dependencies: ["SCSIWire"]),
         .testTarget(name: "SCSITransportTests", dependencies: ["SCSITransport", "ISCSITransport"]),
+        .testTarget(name: "SGIOTransportTests", dependencies: ["SGIOTransport", "SCSITransport"]),
         .testTarget(name: "OffloadProbeTests", dependencies: ["OffloadProbe", "SCSITransport"]),
         .testTarget(name: "ISCSIWireTests", dependencies: ["ISCSIWire"]),
         .testTarget(name: "SimArrayTests", dependencies: ["SimArray"]),
