@@ -1,0 +1,56 @@
+import SCSIWire
+
+/// Initiator side of GET LBA STATUS(16) (SBC-4 5.8): the CDB, the parameter data, and whether
+/// the descriptors show a range entirely unmapped (deallocated or anchored), which on an LU with
+/// LBPRZ means it reads as zeros already.
+enum HostCopyLBAStatus {
+    /// One LBA status descriptor.
+    struct Extent: Equatable, Sendable {
+        var lba: UInt64
+        var blocks: UInt32
+        /// PROVISIONING STATUS: 0 mapped, 1 deallocated, 2 anchored, 3 mapped or unknown.
+        var provisioningStatus: UInt8
+
+        var isUnmapped: Bool { provisioningStatus == 1 || provisioningStatus == 2 }
+    }
+
+    /// Descriptors asked for per command.
+    static let descriptorsPerQuery = 32
+    static var allocationLength: UInt32 { UInt32(8 + 16 * descriptorsPerQuery) }
+
+    /// SERVICE ACTION IN(16) 9Eh / 12h; STARTING LBA 2-9; ALLOCATION LENGTH 10-13; REPORT TYPE 0.
+    static func cdb(lba: UInt64, allocationLength: UInt32 = allocationLength) -> [UInt8] {
+        var c = [UInt8](repeating: 0, count: 16)
+        c[0] = OperationCode.serviceActionIn16.rawValue
+        c[1] = 0x12
+        c.setBE64(lba, at: 2)
+        c.setBE32(allocationLength, at: 10)
+        return c
+    }
+
+    /// PARAMETER DATA LENGTH (0-3, n - 3), reserved 4-7, then 16-byte descriptors: LBA 0-7,
+    /// NUMBER OF LOGICAL BLOCKS 8-11, PROVISIONING STATUS 12 (bits 3-0). Reads as many whole
+    /// descriptors as both the length field and the data returned allow.
+    static func parse(_ b: [UInt8]) throws -> [Extent] {
+        let length = Int(try b.be32(at: 0, "GET LBA STATUS parameter data length"))
+        guard b.count >= 8 else { throw WireError.truncated(what: "GET LBA STATUS header", needed: 8, available: b.count) }
+        let available = Swift.min(length - 4, b.count - 8)
+        return try (0..<Swift.max(0, available / 16)).map { i in
+            let o = 8 + 16 * i
+            return Extent(lba: try b.be64(at: o), blocks: try b.be32(at: o + 8), provisioningStatus: b[o + 12] & 0x0F)
+        }
+    }
+
+    /// How far from `lba` (exclusive end) the extents show unmapped blocks without a gap, up to
+    /// `end`; `lba` itself when the first block is mapped, unknown or not described.
+    static func unmappedEnd(of extents: [Extent], from lba: UInt64, to end: UInt64) -> UInt64 {
+        var position = lba
+        for e in extents where position < end {
+            let eEnd = e.lba &+ UInt64(e.blocks)
+            if eEnd <= position { continue }
+            guard e.lba <= position, e.isUnmapped else { break }
+            position = eEnd
+        }
+        return Swift.min(position, end)
+    }
+}

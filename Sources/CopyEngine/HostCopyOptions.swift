@@ -1,0 +1,48 @@
+/// How the host engine copies: pipeline depth, chunk size, and what it does with chunks of zeros.
+public struct HostCopyOptions: Sendable {
+    /// When the destination chunk is read to find out whether it already holds zeros.
+    public enum DestinationReadCheck: String, Sendable {
+        case never
+        /// On a thin destination that cannot deallocate (no LBPWS/LBPU with LBPRZ): a read
+        /// then avoids allocating blocks that already read as zeros.
+        case whenThinWithoutDeallocation
+        case always
+    }
+
+    /// Chunks in flight, each with at most one command outstanding and one buffer: this is
+    /// both the commands in flight and the most chunks held in memory at once. At least 1.
+    public var queueDepth: Int
+    /// Blocks per READ/WRITE; nil = from the block limits (`HostCopyChunkSizer`). Capped by
+    /// both MAXIMUM TRANSFER LENGTHs and 8 MiB either way.
+    public var chunkBlocks: Int?
+    /// Keep a thin destination thin: chunks of zeros are not written as data. When false,
+    /// every chunk is written as read.
+    public var keepDestinationThin: Bool
+    /// The caller created the destination empty (reads zeros everywhere): chunks of zeros are
+    /// skipped without a command.
+    public var destinationKnownZeroed: Bool
+    /// Ask GET LBA STATUS (thin destinations with LBPRZ) whether a zero chunk is unmapped
+    /// already, before deallocating or writing it.
+    public var checkLBAStatus: Bool
+    public var destinationReadCheck: DestinationReadCheck
+    /// Per command.
+    public var commandTimeout: Duration
+
+    public init(queueDepth: Int = 8, chunkBlocks: Int? = nil, keepDestinationThin: Bool = true,
+                destinationKnownZeroed: Bool = false, checkLBAStatus: Bool = true,
+                destinationReadCheck: DestinationReadCheck = .whenThinWithoutDeallocation,
+                commandTimeout: Duration = .seconds(60)) {
+        self.queueDepth = queueDepth
+        self.chunkBlocks = chunkBlocks
+        self.keepDestinationThin = keepDestinationThin
+        self.destinationKnownZeroed = destinationKnownZeroed
+        self.checkLBAStatus = checkLBAStatus
+        self.destinationReadCheck = destinationReadCheck
+        self.commandTimeout = commandTimeout
+    }
+
+    /// The host-copy part of a job's options (queue depth); the rest stays at its default.
+    public init(_ options: CopyOptions) {
+        self.init(queueDepth: options.queueDepth)
+    }
+}

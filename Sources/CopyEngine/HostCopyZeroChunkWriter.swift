@@ -1,0 +1,153 @@
+import Foundation
+import SCSITransport
+import SCSIWire
+
+/// What became of a chunk of zeros on the destination.
+public enum HostCopyZeroOutcome: String, Sendable, Equatable {
+    /// The caller said the destination was created empty.
+    case skippedKnownZeroed
+    /// GET LBA STATUS showed it unmapped on an LU with LBPRZ.
+    case skippedUnmapped
+    /// Reading the destination found zeros there.
+    case skippedReadZeros
+    /// WRITE SAME(16) with UNMAP and a zero block.
+    case writeSameUnmap
+    case unmap
+    /// Written as data: nothing cheaper was possible.
+    case wroteZeros
+}
+
+/// Puts a chunk of zeros on the destination at the least cost, so a thin destination stays
+/// thin: nothing when it is known to read zeros there already (caller's word, GET LBA STATUS
+/// with LBPRZ, or a read of the destination, per the options); otherwise deallocation where the
+/// LU makes that read as zeros (WRITE SAME(16) UNMAP, else UNMAP, within the unmap limits);
+/// otherwise zeros written as data.
+///
+/// A command refused as unsupported (ILLEGAL REQUEST: invalid operation code, field in CDB or
+/// parameter list) is not an error: that way of zeroing is dropped for the rest of the copy and
+/// the next one is used. Every command is counted in the statistics (by name: "GET LBA
+/// STATUS", "WRITE SAME(16)", "UNMAP", and READ(16)/WRITE(16) through `BlockIO`); the zero
+/// block a WRITE SAME carries counts as host bytes written, a destination read as host bytes
+/// read; GET LBA STATUS and UNMAP parameter data are not payload and are not counted.
+final class HostCopyZeroChunkWriter: @unchecked Sendable {
+    let provisioning: HostCopyDestinationProvisioning
+    let options: HostCopyOptions
+    let blockSize: Int
+    let statistics: CopyStatistics
+    let gauge: HostCopyBufferGauge
+
+    private let lock = NSLock()
+    private var deallocation: HostCopyDestinationProvisioning.Deallocation
+    private var lbaStatusUsable: Bool
+
+    init(provisioning: HostCopyDestinationProvisioning, options: HostCopyOptions, blockSize: Int,
+         statistics: CopyStatistics, gauge: HostCopyBufferGauge) {
+        self.provisioning = provisioning
+        self.options = options
+        self.blockSize = blockSize
+        self.statistics = statistics
+        self.gauge = gauge
+        deallocation = provisioning.deallocation
+        lbaStatusUsable = options.checkLBAStatus && provisioning.thin && provisioning.readsZeroWhenUnmapped
+    }
+
+    /// The deallocation now in use (after any refusals).
+    var currentDeallocation: HostCopyDestinationProvisioning.Deallocation { lock.withLock { deallocation } }
+
+    /// Makes `blocks` blocks from `lba` on `device` read as zeros.
+    func place(lba: UInt64, blocks: UInt64, on device: any SCSIDevice) async throws -> HostCopyZeroOutcome {
+        if options.destinationKnownZeroed { return .skippedKnownZeroed }
+        let io = BlockIO(device: device, blockSize: blockSize, statistics: statistics, timeout: options.commandTimeout)
+        if lock.withLock({ lbaStatusUsable }), try await isUnmapped(lba: lba, blocks: blocks, io: io) {
+            return .skippedUnmapped
+        }
+        if shouldRead() {
+            gauge.take()
+            defer { gauge.give() }
+            let current = try await io.read(lba: lba, blocks: Int(blocks))
+            if HostCopyZeroScan.isAllZero(current) { return .skippedReadZeros }
+        }
+        while true {
+            let way = currentDeallocation
+            switch way {
+            case .writeSameUnmap:
+                if try await writeSame(lba: lba, blocks: blocks, io: io) { return .writeSameUnmap }
+            case .unmap:
+                if try await unmap(lba: lba, blocks: blocks, io: io) { return .unmap }
+            case .none:
+                gauge.take()
+                defer { gauge.give() }
+                try await io.write(lba: lba, data: [UInt8](repeating: 0, count: Int(blocks) * blockSize))
+                return .wroteZeros
+            }
+            lock.withLock { if deallocation == way { deallocation = provisioning.deallocation(after: way) } }
+        }
+    }
+
+    private func shouldRead() -> Bool {
+        switch options.destinationReadCheck {
+        case .never: return false
+        case .always: return true
+        case .whenThinWithoutDeallocation: return provisioning.thin && currentDeallocation == .none
+        }
+    }
+
+    /// ILLEGAL REQUEST for the command itself: the array does not do this (or not this way).
+    private static func isUnsupported(_ r: SCSIResponse) -> Bool {
+        guard r.status == .checkCondition, let s = r.sense, s.key == .illegalRequest else { return false }
+        return [0x20, 0x24, 0x26].contains(s.additionalSense.code)
+    }
+
+    private func run(_ io: BlockIO, _ name: String, _ command: SCSICommand) async throws -> SCSIResponse {
+        statistics.count(name)
+        return try await io.transport { try await io.device.execute(command) }
+    }
+
+    /// Whether GET LBA STATUS shows the whole range deallocated or anchored. Refused as
+    /// unsupported: never asked again. Any other answer but GOOD: "not known", for this chunk.
+    private func isUnmapped(lba: UInt64, blocks: UInt64, io: BlockIO) async throws -> Bool {
+        let end = lba + blocks
+        var position = lba
+        for _ in 0..<8 where position < end {
+            let r = try await run(io, "GET LBA STATUS", SCSICommand(
+                cdb: HostCopyLBAStatus.cdb(lba: position),
+                data: .fromDevice(allocationLength: Int(HostCopyLBAStatus.allocationLength)), timeout: options.commandTimeout))
+            guard r.status == .good else {
+                if r.sense?.key == .illegalRequest { lock.withLock { lbaStatusUsable = false } }
+                return false
+            }
+            guard let extents = try? HostCopyLBAStatus.parse(r.data) else { return false }
+            let next = HostCopyLBAStatus.unmappedEnd(of: extents, from: position, to: end)
+            guard next > position else { return false }
+            position = next
+        }
+        return position >= end
+    }
+
+    /// WRITE SAME(16) UNMAP over the range, in pieces within MAXIMUM WRITE SAME LENGTH. False
+    /// when the array refuses it as unsupported.
+    private func writeSame(lba: UInt64, blocks: UInt64, io: BlockIO) async throws -> Bool {
+        let zero = [UInt8](repeating: 0, count: blockSize)
+        for piece in HostCopyWriteSame.pieces(lba: lba, blocks: blocks, maximumBlocks: provisioning.maximumWriteSameBlocks) {
+            let r = try await run(io, "WRITE SAME(16)", SCSICommand(
+                cdb: HostCopyWriteSame.cdb(lba: piece.lba, blocks: piece.blocks), data: .toDevice(zero), timeout: options.commandTimeout))
+            if Self.isUnsupported(r) { return false }
+            guard r.status == .good else { throw CopyError.classify(r, method: .host, command: "WRITE SAME(16) at \(piece.lba)") }
+            statistics.addWritten(zero.count)
+        }
+        return true
+    }
+
+    /// UNMAP over the range within the unmap limits. False when refused as unsupported.
+    private func unmap(lba: UInt64, blocks: UInt64, io: BlockIO) async throws -> Bool {
+        for ranges in HostCopyUnmap.commands(lba: lba, blocks: blocks, maximumBlocks: provisioning.maximumUnmapBlocks,
+                                             maximumDescriptors: provisioning.maximumUnmapDescriptors) {
+            let list = HostCopyUnmap.parameterList(ranges)
+            let r = try await run(io, "UNMAP", SCSICommand(
+                cdb: HostCopyUnmap.cdb(parameterListLength: UInt16(list.count)), data: .toDevice(list), timeout: options.commandTimeout))
+            if Self.isUnsupported(r) { return false }
+            guard r.status == .good else { throw CopyError.classify(r, method: .host, command: "UNMAP at \(ranges[0].lba)") }
+        }
+        return true
+    }
+}

@@ -1,0 +1,235 @@
+@testable import CopyEngine
+import Foundation
+import OffloadProbe
+import SCSITransport
+import SCSIWire
+import SimArray
+import Testing
+
+/// Zero chunks on thin destinations: skipped, deallocated (WRITE SAME UNMAP or UNMAP, per the
+/// provisioning page and within the limits) or written, and the data exact either way.
+@Suite struct HostCopyThinTests {
+    static let blocks: UInt64 = 2048
+    static let chunk = 64
+
+    /// A source whose chunks alternate in runs: data in chunks 0-7, zeros in 8-15, data 16-19,
+    /// zeros 20-31 (chunk = 64 blocks). 12 data chunks, 20 zero chunks.
+    static func halfEmptyImage(seed: UInt64) -> (image: [UInt8], dataBlocks: Int, zeroChunks: Int) {
+        var rng = HostCopyRandom(seed: seed)
+        var image = [UInt8](repeating: 0, count: Int(blocks) * 512)
+        let dataChunks = Array(0..<8) + Array(16..<20)
+        for c in dataChunks {
+            image.replaceSubrange((c * chunk * 512)..<((c + 1) * chunk * 512), with: rng.bytes(chunk * 512))
+        }
+        return (image, dataChunks.count * chunk, 32 - dataChunks.count)
+    }
+
+    struct Setup {
+        let fixture: HostCopyFixture
+        let destination: InMemoryDevice
+        let statistics: CopyStatistics
+        let engine: HostCopyEngine
+        let image: [UInt8]
+        let dataBlocks: Int
+        let zeroChunks: Int
+
+        func run() async throws {
+            _ = try await engine.copy(CopyExtent(sourceLBA: 0, destinationLBA: 0, blocks: HostCopyThinTests.blocks)) { _ in }
+        }
+        var mapped: Int { fixture.store(1).mappedBlockCount }
+        func count(_ name: String) -> Int { statistics.commands[name] ?? 0 }
+    }
+
+    static func setup(options: HostCopyOptions = HostCopyOptions(queueDepth: 4, chunkBlocks: 64), destinationGarbage: Bool = false,
+                      configure: (inout LogicalUnitOptions) -> Void = { _ in }, intercept: HostCopyFixture.Intercept? = nil,
+                      adjust: (inout DeviceReport) -> Void = { _ in }) async throws -> Setup {
+        let f = try HostCopyFixture()
+        try f.makeLU(0, blocks: blocks)
+        try f.makeLU(1, blocks: blocks, configure: configure)
+        let (image, dataBlocks, zeroChunks) = halfEmptyImage(seed: 42)
+        try f.put(0, image)
+        if destinationGarbage { try f.put(1, [UInt8](repeating: 0xA5, count: Int(blocks) * 512)) }
+        let dst = f.device(1, intercept: intercept)
+        let stats = CopyStatistics()
+        let engine = HostCopyEngine(source: try await f.endpoint(0, device: f.device(0)), destination: try await f.endpoint(1, device: dst, adjust: adjust),
+                                    statistics: stats, options: options)
+        return Setup(fixture: f, destination: dst, statistics: stats, engine: engine, image: image, dataBlocks: dataBlocks,
+                     zeroChunks: zeroChunks)
+    }
+
+    @Test func halfEmptySourceOntoEmptyThinDestinationStaysThin() async throws {
+        let s = try await Self.setup()
+        #expect(s.engine.provisioning.thin && s.engine.provisioning.readsZeroWhenUnmapped)
+        try await s.run()
+        #expect(try s.fixture.contents(1) == s.image)
+        // Only the data chunks were allocated; GET LBA STATUS showed the rest unmapped already.
+        #expect(s.mapped == s.dataBlocks)
+        #expect(s.count("GET LBA STATUS") == s.zeroChunks)
+        #expect(s.count("WRITE(16)") == 12)
+        #expect(s.count("WRITE SAME(16)") == 0 && s.count("UNMAP") == 0)
+        // Zero chunks cost their reads only.
+        #expect(s.statistics.hostBytesRead == Self.blocks * 512)
+        #expect(s.statistics.hostBytesWritten == UInt64(s.dataBlocks * 512))
+    }
+
+    @Test func knownZeroedDestinationSkipsZeroChunksWithoutAsking() async throws {
+        let s = try await Self.setup(options: HostCopyOptions(queueDepth: 4, chunkBlocks: 64, destinationKnownZeroed: true))
+        try await s.run()
+        #expect(try s.fixture.contents(1) == s.image)
+        #expect(s.mapped == s.dataBlocks)
+        #expect(s.statistics.commands == ["READ(16)": 32, "WRITE(16)": 12])
+        #expect(s.destination.commands.allSatisfy { $0.operationCode == .write16 })
+    }
+
+    @Test func mappedDestinationIsDeallocatedWithWriteSameUnmap() async throws {
+        let s = try await Self.setup(destinationGarbage: true)
+        #expect(s.engine.provisioning.deallocation == .writeSameUnmap)
+        try await s.run()
+        #expect(try s.fixture.contents(1) == s.image)
+        #expect(s.mapped == s.dataBlocks)
+        #expect(s.count("WRITE SAME(16)") == s.zeroChunks)
+        #expect(s.count("UNMAP") == 0)
+        #expect(s.count("WRITE(16)") == 12)
+        let ws = s.destination.commands.filter { $0.operationCode == .writeSame16 }
+        #expect(ws.allSatisfy { $0.cdb[1] & 0x08 != 0 && $0.data == .toDevice([UInt8](repeating: 0, count: 512)) })
+        // The zero block each WRITE SAME carries is counted as written.
+        #expect(s.statistics.hostBytesWritten == UInt64(s.dataBlocks * 512 + s.zeroChunks * 512))
+    }
+
+    @Test func unmapIsUsedWhenOnlyLBPUIsAdvertised() async throws {
+        let s = try await Self.setup(destinationGarbage: true, adjust: { report in
+            report.provisioning = .answered(LogicalBlockProvisioningPage(lbpu: true, lbpws: false, lbprz: 1, provisioningType: 2))
+        })
+        #expect(s.engine.provisioning.deallocation == .unmap)
+        try await s.run()
+        #expect(try s.fixture.contents(1) == s.image)
+        #expect(s.mapped == s.dataBlocks)
+        #expect(s.count("UNMAP") == s.zeroChunks)
+        #expect(s.count("WRITE SAME(16)") == 0)
+        let lists = s.destination.commands.filter { $0.operationCode == .unmap }.compactMap { c -> UnmapParameterList? in
+            guard case let .toDevice(bytes) = c.data else { return nil }
+            return try? UnmapParameterList(parsing: bytes)
+        }
+        #expect(lists.count == s.zeroChunks)
+        #expect(lists.allSatisfy { $0.descriptors.count == 1 && $0.descriptors[0].numberOfBlocks == 64 })
+    }
+
+    @Test func unmapStaysWithinMaximumUnmapLBACount() async throws {
+        // The array enforces 24 blocks per UNMAP; the engine learns it from VPD B0h.
+        let s = try await Self.setup(destinationGarbage: true, configure: { $0.maximumUnmapLBACount = 24 }, adjust: { report in
+            report.provisioning = .answered(LogicalBlockProvisioningPage(lbpu: true, lbpws: false, lbprz: 1, provisioningType: 2))
+        })
+        #expect(s.engine.provisioning.maximumUnmapBlocks == 24)
+        try await s.run()
+        #expect(try s.fixture.contents(1) == s.image)
+        #expect(s.mapped == s.dataBlocks)
+        #expect(s.count("UNMAP") == s.zeroChunks * 3)  // 24 + 24 + 16
+        #expect(s.count("WRITE(16)") == 12)
+    }
+
+    @Test func writeSameStaysWithinMaximumWriteSameLength() async throws {
+        let s = try await Self.setup(destinationGarbage: true, configure: { $0.maximumWriteSameLength = 40 })
+        #expect(s.engine.provisioning.maximumWriteSameBlocks == 40)
+        try await s.run()
+        #expect(try s.fixture.contents(1) == s.image)
+        #expect(s.mapped == s.dataBlocks)
+        #expect(s.count("WRITE SAME(16)") == s.zeroChunks * 2)  // 40 + 24
+        let lengths = s.destination.commands.compactMap { $0.operationCode == .writeSame16 ? $0.hostCopyRange?.blocks : nil }
+        #expect(lengths.allSatisfy { $0 <= 40 })
+    }
+
+    @Test func zerosAreWrittenWhenTheDestinationCannotDeallocate() async throws {
+        let s = try await Self.setup(destinationGarbage: true, adjust: { report in
+            report.provisioning = .answered(LogicalBlockProvisioningPage(lbpu: false, lbpws: false, lbprz: 1, provisioningType: 2))
+        })
+        #expect(s.engine.provisioning.deallocation == .none)
+        try await s.run()
+        #expect(try s.fixture.contents(1) == s.image)
+        #expect(s.mapped == Int(Self.blocks))
+        #expect(s.count("WRITE(16)") == 32)
+        #expect(s.count("WRITE SAME(16)") == 0 && s.count("UNMAP") == 0)
+    }
+
+    @Test func withoutLBPRZNothingIsDeallocated() async throws {
+        // Unmapped blocks that do not read as zeros cannot stand for zeros.
+        let s = try await Self.setup(destinationGarbage: true, configure: { $0.unmappedReadsZero = false })
+        #expect(!s.engine.provisioning.readsZeroWhenUnmapped)
+        #expect(s.engine.provisioning.deallocation == .none)
+        try await s.run()
+        #expect(try s.fixture.contents(1) == s.image)
+        #expect(s.count("GET LBA STATUS") == 0 && s.count("WRITE SAME(16)") == 0 && s.count("UNMAP") == 0)
+    }
+
+    @Test func readingTheDestinationAvoidsAllocatingWhenNothingElseCan() async throws {
+        // Thin, no deallocation and no GET LBA STATUS check: the default read check finds the zeros.
+        let s = try await Self.setup(options: HostCopyOptions(queueDepth: 4, chunkBlocks: 64, checkLBAStatus: false), adjust: { report in
+            report.provisioning = .answered(LogicalBlockProvisioningPage(lbpu: false, lbpws: false, lbprz: 1, provisioningType: 2))
+        })
+        try await s.run()
+        #expect(try s.fixture.contents(1) == s.image)
+        #expect(s.mapped == s.dataBlocks)
+        #expect(s.destination.count(.read16) == s.zeroChunks)
+        #expect(s.count("WRITE(16)") == 12)
+        #expect(s.statistics.hostBytesRead == Self.blocks * 512 + UInt64(s.zeroChunks * 64 * 512))
+    }
+
+    @Test func fullyProvisionedDestinationGetsZerosWritten() async throws {
+        let s = try await Self.setup(destinationGarbage: true, configure: { $0.thinProvisioned = false })
+        #expect(!s.engine.provisioning.thin)
+        #expect(s.engine.provisioning.deallocation == .none)
+        try await s.run()
+        #expect(try s.fixture.contents(1) == s.image)
+        #expect(s.count("WRITE(16)") == 32)
+        #expect(s.count("GET LBA STATUS") == 0)
+        #expect(s.destination.count(.read16) == 0)
+    }
+
+    @Test func writeSameRefusedFallsBackToUnmap() async throws {
+        // The page claims LBPWS but the array refuses WRITE SAME(16) as an unknown command.
+        let refuse: HostCopyFixture.Intercept = { c in
+            c.operationCode == .writeSame16 ? .checkCondition(.hostCopy(.illegalRequest, .invalidCommandOperationCode)) : nil
+        }
+        let s = try await Self.setup(options: HostCopyOptions(queueDepth: 1, chunkBlocks: 64), destinationGarbage: true, intercept: refuse)
+        try await s.run()
+        #expect(try s.fixture.contents(1) == s.image)
+        #expect(s.mapped == s.dataBlocks)
+        #expect(s.count("WRITE SAME(16)") == 1, "refused once, then not tried again")
+        #expect(s.count("UNMAP") == s.zeroChunks)
+    }
+
+    @Test func getLBAStatusRefusedIsNotAskedAgain() async throws {
+        let refuse: HostCopyFixture.Intercept = { c in
+            c.cdb.first == 0x9E && c.cdb[1] & 0x1F == 0x12 ? .checkCondition(.hostCopy(.illegalRequest, .invalidFieldInCDB)) : nil
+        }
+        let s = try await Self.setup(options: HostCopyOptions(queueDepth: 1, chunkBlocks: 64), intercept: refuse)
+        try await s.run()
+        #expect(try s.fixture.contents(1) == s.image)
+        #expect(s.mapped == s.dataBlocks)
+        #expect(s.count("GET LBA STATUS") == 1)
+        #expect(s.count("WRITE SAME(16)") == s.zeroChunks)
+    }
+
+    @Test func keepDestinationThinOffWritesEveryChunk() async throws {
+        let s = try await Self.setup(options: HostCopyOptions(queueDepth: 4, chunkBlocks: 64, keepDestinationThin: false))
+        try await s.run()
+        #expect(try s.fixture.contents(1) == s.image)
+        #expect(s.mapped == Int(Self.blocks))
+        #expect(s.statistics.commands == ["READ(16)": 32, "WRITE(16)": 32])
+    }
+
+    @Test func thinCopyWith4096ByteBlocks() async throws {
+        let f = try HostCopyFixture()
+        try f.makeLU(0, blockSize: 4096, blocks: 512)
+        try f.makeLU(1, blockSize: 4096, blocks: 512)
+        var rng = HostCopyRandom(seed: 7)
+        var image = [UInt8](repeating: 0, count: 512 * 4096)
+        image.replaceSubrange(0..<(100 * 4096), with: rng.bytes(100 * 4096))  // chunks of 32 blocks: 3 full + part of the 4th
+        try f.put(0, image)
+        try f.put(1, [UInt8](repeating: 0x5A, count: 512 * 4096))
+        let engine = HostCopyEngine(source: try await f.endpoint(0, device: f.device(0)), destination: try await f.endpoint(1, device: f.device(1)),
+                                    options: HostCopyOptions(chunkBlocks: 32))
+        _ = try await engine.copy(CopyExtent(sourceLBA: 0, destinationLBA: 0, blocks: 512)) { _ in }
+        #expect(try f.contents(1) == image)
+        #expect(f.store(1).mappedBlockCount == 128)
+    }
+}
