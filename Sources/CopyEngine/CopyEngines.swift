@@ -1,10 +1,20 @@
 import OffloadProbe
 
 /// Builds the engine for a method. Kept in one place so the job, the CLI and the storage
-/// layer construct engines the same way.
+/// layer construct engines the same way; the plan is made for the method actually used.
 public enum CopyEngines {
     public static func make(_ method: CopyMethod, _ source: CopyEndpoint, _ destination: CopyEndpoint, _ plan: CopyPlan,
                             _ statistics: CopyStatistics, _ options: CopyOptions) throws -> any CopyEngine {
-        throw CopyError(.permanent, method: method, "\(method.rawValue) engine not built yet")
+        let methodPlan = PairPlanner.plan(for: PairVerdict.Method(rawValue: method.rawValue)!, source: source.report,
+                                          destination: destination.report)
+        switch method {
+        case .xcopy:
+            return XCopyEngine(source: source, destination: destination, plan: methodPlan, limits: source.report.xcopyLimits,
+                               statistics: statistics)
+        case .odx:
+            return ODXEngine(source: source, destination: destination, plan: methodPlan, statistics: statistics)
+        case .host:
+            return HostCopyEngine(source: source, destination: destination, statistics: statistics, options: HostCopyOptions(options))
+        }
     }
 }

@@ -77,28 +77,22 @@ public struct CopyError: Error, Sendable, CustomStringConvertible {
     static func classify(_ sense: SenseData?) -> Kind {
         guard let sense else { return .transient }
         let asc = sense.additionalSense
+        let tokenGone: [AdditionalSense] = [.tokenExpired, .tokenUnknown, .tokenRevoked, .tokenCancelled, .tokenDeleted]
         switch sense.key {
-        case .unitAttention, .notReady where asc.code == 0x04:
+        case .unitAttention:
             return .transient
         case .notReady:
-            // LIO answers a block-size mismatch with NOT READY 08/00.
+            // LIO answers a block-size mismatch with NOT READY 08/00; 04/xx is "becoming ready".
             return asc == .logicalUnitCommunicationFailure ? .permanent : .transient
-        case .dataProtect where asc == .spaceAllocationFailedWriteProtect:
-            return .space
-        case .illegalRequest where asc.code == 0x55:
-            // 55/03 on a copy is a resource shortage of the copy manager; 55/0C-0D too.
-            return .transient
-        case .illegalRequest where asc == .operationInProgress:
-            return .transient
-        case .illegalRequest where asc == .tokenExpired || asc == .tokenUnknown || asc == .tokenRevoked
-            || asc == .tokenCancelled || asc == .tokenDeleted:
-            return .transient  // populate again
-        case .illegalRequest where asc == .lbaOutOfRange:
-            return .invalid
-        case .illegalRequest, .copyAborted, .abortedCommand where asc.code == 0x0D || asc == .unreachableCopyTarget:
+        case .dataProtect:
+            return asc == .spaceAllocationFailedWriteProtect ? .space : .permanent
+        case .illegalRequest:
+            if asc.code == 0x55 || asc == .operationInProgress || tokenGone.contains(asc) { return .transient }
+            if asc == .lbaOutOfRange { return .invalid }
             return .permanent
         case .abortedCommand:
-            return .transient
+            // A copy target that failed or cannot be reached will not be reachable on a retry.
+            return asc.code == 0x0D || asc == .unreachableCopyTarget ? .permanent : .transient
         case .copyAborted:
             return .permanent
         case .mediumError, .hardwareError:

@@ -101,14 +101,22 @@ public final class CopyJob: @unchecked Sendable {
         var remaining = extent
         var current = method
         var retries = 0
+        // One engine per method for the whole job: what it learns (a lower segment limit the
+        // array enforces, list identifiers in use) must outlive a retry or a resumption.
+        var engines: [CopyMethod: any CopyEngine] = [:]
         report.verified = method == .host ? (options.verify == .full ? .full : .none) : options.verify == .none ? .sampled : options.verify
         while remaining.blocks > 0 {
             try Task.checkCancellation()
             let engine: any CopyEngine
-            do {
-                engine = try makeEngine(current, source, destination, verdict.plan, statistics, options)
-            } catch let e as CopyError {
-                throw JobError(error: e, report: finish(ok: false))
+            if let existing = engines[current] {
+                engine = existing
+            } else {
+                do {
+                    engine = try makeEngine(current, source, destination, verdict.plan, statistics, options)
+                    engines[current] = engine
+                } catch let e as CopyError {
+                    throw JobError(error: e, report: finish(ok: false))
+                }
             }
             let base = doneCounter.value
             let currentMethod = current
@@ -159,9 +167,8 @@ public final class CopyJob: @unchecked Sendable {
                 }
             }
         }
-        if method == .odx, let rodType = source.report.thirdPartyCopy.value?.supportedRODTypes?.first(where: { $0.tokenOut })?.rodType,
-           rodType.isAccessUponReference {
-            report.warnings.append("the array's tokens are access-upon-reference: a source written during the copy leaks into it; quiesce the source")
+        if let odx = engines[.odx] as? ODXEngine, odx.requiresQuiescedSource {
+            report.warnings.append("the array's tokens are not point-in-time (\(odx.tokenSemantics.rawValue)): a source written during the copy leaks into it; quiesce the source")
         }
         return finish(ok: true)
     }

@@ -72,6 +72,15 @@ public enum PairPlanner {
         return PairVerdict(method: .host, reasons: reasons, plan: hostPlan(s, d))
     }
 
+    /// The plan for a given method, whatever the verdict chose (a user may force a method).
+    public static func plan(for method: PairVerdict.Method, source s: DeviceReport, destination d: DeviceReport) -> CopyPlan {
+        switch method {
+        case .xcopy: return xcopyPlan(s, d)
+        case .odx: return odxPlan(s)
+        case .host: return hostPlan(s, d)
+        }
+    }
+
     static func sameArrayFamily(_ s: DeviceReport, _ d: DeviceReport) -> Bool {
         guard let a = s.family, let b = d.family else { return false }
         return a.family == b.family
