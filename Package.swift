@@ -62,14 +62,14 @@ let package = Package(
         .executableTarget(
             name: "offload-copy",
             dependencies: [
-                "CopyEngine", "OffloadProbe", "ISCSITransport",
+                "CopyEngine", "OffloadProbe", "ISCSITransport", "SGIOTransport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .executableTarget(
             name: "offload-probe",
             dependencies: [
-                "OffloadProbe", "ISCSITransport",
+                "OffloadProbe", "ISCSITransport", "SGIOTransport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

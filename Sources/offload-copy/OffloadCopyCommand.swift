@@ -4,6 +4,7 @@ import Foundation
 import ISCSITransport
 import OffloadProbe
 import SCSITransport
+import SGIOTransport
 
 /// Exit codes, documented in README.md: each refusal and failure class has its own.
 enum Exit: Int32 {
@@ -67,8 +68,9 @@ struct OffloadCopyCommand: AsyncParsableCommand {
         guard let choice = CopyOptions.MethodChoice(rawValue: method) else { throw UsageError("--method must be auto, odx, xcopy or host") }
         guard (1...256).contains(queueDepth) else { throw UsageError("--queue-depth must be 1-256") }
         guard (1...86400).contains(timeout) else { throw UsageError("--timeout must be 1-86400 seconds") }
-        let urls = try [source, destination].map { text -> ISCSIURL in
-            if text.hasPrefix("/") { throw UsageError("'\(text)': device paths need the SG_IO transport, which is not built yet") }
+        // A device path goes through SG_IO (nil here); a URL through libiscsi.
+        let urls = try [source, destination].map { text -> ISCSIURL? in
+            if DeviceOpener.isDevicePath(text) { try DeviceOpener.validate(text); return nil }
             return try ISCSIURL(parsing: text)
         }
         var iscsi = ISCSIOptions(connectTimeout: .seconds(timeout))
@@ -90,13 +92,18 @@ struct OffloadCopyCommand: AsyncParsableCommand {
         var sessions: [String: ISCSISession] = [:]
         var endpoints: [CopyEndpoint] = []
         let prober = Prober(knowledge: try HardwareKnowledge.loadDefault(), timeout: .seconds(timeout))
-        for url in urls {
-            let session: ISCSISession
-            if let s = sessions[url.nexus] { session = s } else {
-                session = try await ISCSISession.connect(url, options: iscsi)
-                sessions[url.nexus] = session
+        for (text, url) in zip([source, destination], urls) {
+            let device: any SCSIDevice
+            if let url {
+                let session: ISCSISession
+                if let s = sessions[url.nexus] { session = s } else {
+                    session = try await ISCSISession.connect(url, options: iscsi)
+                    sessions[url.nexus] = session
+                }
+                device = session.device(lun: url.lun)
+            } else {
+                device = try await DeviceOpener.open(text)
             }
-            let device = session.device(lun: url.lun)
             endpoints.append(CopyEndpoint(device: device, report: try await prober.probe(device)))
         }
         let all = Array(sessions.values)

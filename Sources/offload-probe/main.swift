@@ -4,6 +4,7 @@ import ISCSITransport
 import OffloadProbe
 import SCSITransport
 import SCSIWire
+import SGIOTransport
 
 /// Exit codes, documented in README.md. sysexits(3) values, so scripts can tell classes apart.
 enum Exit: Int32 {
@@ -70,8 +71,9 @@ struct OffloadProbeCommand: AsyncParsableCommand {
         guard page == nil else { throw UsageError("--page goes with --decode") }
         guard (1...2).contains(devices.count) else { throw UsageError("give one DEVICE to probe it, or two (source, destination) for a pair verdict") }
         guard (1...3600).contains(timeout) else { throw UsageError("--timeout must be 1-3600 seconds") }
-        let urls = try devices.map { text -> ISCSIURL in
-            if text.hasPrefix("/") { throw UsageError("'\(text)': device paths need the SG_IO transport, which is not built yet; use an iscsi:// URL") }
+        // A device path goes through SG_IO (nil here); a URL through libiscsi.
+        let urls = try devices.map { text -> ISCSIURL? in
+            if DeviceOpener.isDevicePath(text) { try DeviceOpener.validate(text); return nil }
             return try ISCSIURL(parsing: text)
         }
         var options = ISCSIOptions(connectTimeout: .seconds(timeout))
@@ -89,7 +91,11 @@ struct OffloadProbeCommand: AsyncParsableCommand {
         var sessions: [String: ISCSISession] = [:]
         defer { let all = Array(sessions.values); Task { for s in all { await s.close() } } }
         var reports: [DeviceReport] = []
-        for url in urls {
+        for (text, url) in zip(devices, urls) {
+            guard let url else {
+                reports.append(try await prober.probe(try await DeviceOpener.open(text)))
+                continue
+            }
             let session: ISCSISession
             if let s = sessions[url.nexus] { session = s } else {
                 session = try await ISCSISession.connect(url, options: options)
