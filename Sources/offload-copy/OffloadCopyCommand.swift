@@ -29,7 +29,8 @@ struct OffloadCopyCommand: AsyncParsableCommand {
         commandName: "offload-copy",
         abstract: "Copy one LUN onto another through the array when it can, through the host when it must.",
         discussion: """
-        SRC and DST are libiscsi URLs: iscsi://[user[%password]@]host[:port]/target-iqn/lun
+        SRC and DST are libiscsi URLs, iscsi://[user[%password]@]host[:port]/target-iqn/lun, or
+        device paths (/dev/sgN, /dev/sdX, /dev/disk/by-id/..., /dev/mapper/... multipath maps).
         Offloaded ranges are always verified by reading back samples from both LUNs; --verify
         compares everything. Without --strict a range the array cannot offload is copied
         through the host from where offload stopped; with --strict the copy stops instead.
@@ -39,8 +40,8 @@ struct OffloadCopyCommand: AsyncParsableCommand {
         error, 130 interrupted.
         """)
 
-    @Argument(help: "Source LUN URL.") var source: String
-    @Argument(help: "Destination LUN URL.") var destination: String
+    @Argument(help: "Source LUN: iSCSI URL or device path.") var source: String
+    @Argument(help: "Destination LUN: iSCSI URL or device path.") var destination: String
     @Option(help: "auto, odx, xcopy or host.") var method: String = "auto"
     @Flag(help: "Never fall back to the host; stop with the classified error.") var strict = false
     @Flag(help: "Compare every block after copying.") var verify = false

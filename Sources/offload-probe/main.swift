@@ -23,7 +23,8 @@ struct OffloadProbeCommand: AsyncParsableCommand {
         commandName: "offload-probe",
         abstract: "Report what a SCSI LUN, or a pair of LUNs, can offload (EXTENDED COPY, ODX).",
         discussion: """
-        DEVICE is a libiscsi URL: iscsi://[user[%password]@]host[:port]/target-iqn/lun
+        DEVICE is a libiscsi URL, iscsi://[user[%password]@]host[:port]/target-iqn/lun, or a device
+        path (/dev/sgN, /dev/sdX, /dev/disk/by-id/..., /dev/mapper/... multipath maps).
         With one DEVICE: identity, capacity, provisioning, limits, the third-party copy page,
         RECEIVE COPY OPERATING PARAMETERS and an XCOPY and an ODX verdict.
         With two: the method a copy from the first to the second would use, and why.
@@ -32,7 +33,7 @@ struct OffloadProbeCommand: AsyncParsableCommand {
         69 target or LUN unreachable, 76 device answered with an error.
         """)
 
-    @Argument(help: "One or two iSCSI URLs (source, then destination).")
+    @Argument(help: "One or two LUNs (source, then destination): iSCSI URLs or device paths.")
     var devices: [String] = []
 
     @Option(name: .long, help: "Decode a saved page, RCOP answer or sense data instead of probing.")
