@@ -39,13 +39,14 @@ enum RealTarget: String {
     }
 }
 
-/// Runs the offload-probe binary the suite built and returns (exit status, stdout, stderr).
-func runProbe(_ arguments: [String]) throws -> (Int32, String, String) {
+/// Runs one of the project's binaries the suite built (OFFLOAD_PROBE_BIN / OFFLOAD_COPY_BIN /
+/// OFFLOAD_SIM_BIN, else next to the test binary) and returns (exit status, stdout, stderr).
+func runTool(_ name: String, _ arguments: [String]) throws -> (Int32, String, String) {
     let env = ProcessInfo.processInfo.environment
-    let bin = env["OFFLOAD_PROBE_BIN"]
-        ?? URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("offload-probe").path
+    let key = "OFFLOAD_" + name.replacingOccurrences(of: "offload-", with: "").uppercased() + "_BIN"
+    let bin = env[key] ?? URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent(name).path
     guard FileManager.default.isExecutableFile(atPath: bin) else {
-        throw RealTarget.Missing(description: "offload-probe binary not found at \(bin): build it (scripts/test does)")
+        throw RealTarget.Missing(description: "\(name) binary not found at \(bin): build it (scripts/test does)")
     }
     let p = Process()
     p.executableURL = URL(fileURLWithPath: bin)
@@ -59,3 +60,7 @@ func runProbe(_ arguments: [String]) throws -> (Int32, String, String) {
     p.waitUntilExit()
     return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
 }
+
+func runProbe(_ arguments: [String]) throws -> (Int32, String, String) { try runTool("offload-probe", arguments) }
+
+func runCopy(_ arguments: [String]) throws -> (Int32, String, String) { try runTool("offload-copy", arguments) }

@@ -330,24 +330,3 @@ func JSONObject(_ text: String) throws -> [String: Any] {
     return o
 }
 
-/// Runs the host's offload-copy (built next to offload-probe) and returns (status, stdout, stderr).
-func runCopy(_ arguments: [String]) throws -> (Int32, String, String) {
-    let env = ProcessInfo.processInfo.environment
-    let probe = env["OFFLOAD_PROBE_BIN"]
-        ?? URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("offload-probe").path
-    let bin = URL(fileURLWithPath: probe).deletingLastPathComponent().appendingPathComponent("offload-copy").path
-    guard FileManager.default.isExecutableFile(atPath: bin) else {
-        throw RealTarget.Missing(description: "offload-copy binary not found at \(bin): build it (scripts/test does)")
-    }
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: bin)
-    p.arguments = arguments
-    let out = Pipe(), err = Pipe()
-    p.standardOutput = out
-    p.standardError = err
-    try p.run()
-    let o = out.fileHandleForReading.readDataToEndOfFile()
-    let e = err.fileHandleForReading.readDataToEndOfFile()
-    p.waitUntilExit()
-    return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
-}
