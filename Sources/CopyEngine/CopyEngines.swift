@@ -14,7 +14,9 @@ public enum CopyEngines {
         case .odx:
             return ODXEngine(source: source, destination: destination, plan: methodPlan, statistics: statistics)
         case .host:
-            return HostCopyEngine(source: source, destination: destination, statistics: statistics, options: HostCopyOptions(options))
+            var host = HostCopyOptions(options)
+            host.skipSourceHoles = true  // half-empty volumes: read only what is allocated
+            return HostCopyEngine(source: source, destination: destination, statistics: statistics, options: host)
         }
     }
 }

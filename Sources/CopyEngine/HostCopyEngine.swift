@@ -72,6 +72,8 @@ public struct HostCopyEngine: CopyEngine {
         var ledger = HostCopyLandedPrefix(chunkBlocks: chunks.map(\.blocks))
         let zeros = HostCopyZeroChunkWriter(provisioning: provisioning, options: options, blockSize: sources[0].blockSize,
                                             statistics: statistics, gauge: buffers)
+        let holes = HostCopySourceHoles(source: sources[0], enabled: options.skipSourceHoles, statistics: statistics,
+                                        timeout: options.commandTimeout)
         var failure: CopyError?
         var cancelled = false
 
@@ -80,7 +82,7 @@ public struct HostCopyEngine: CopyEngine {
             while next < chunks.count, next < queueDepth {
                 if Task.isCancelled { cancelled = true; break }
                 let i = next, chunk = chunks[i]
-                group.addTask { (i, await self.shielded(chunk, index: i, zeros: zeros)) }
+                group.addTask { (i, await self.shielded(chunk, index: i, zeros: zeros, holes: holes)) }
                 next += 1
             }
             while let (index, error) = await group.next() {
@@ -93,7 +95,7 @@ public struct HostCopyEngine: CopyEngine {
                 if Task.isCancelled { cancelled = true }
                 if failure == nil, !cancelled, next < chunks.count {
                     let i = next, chunk = chunks[i]
-                    group.addTask { (i, await self.shielded(chunk, index: i, zeros: zeros)) }
+                    group.addTask { (i, await self.shielded(chunk, index: i, zeros: zeros, holes: holes)) }
                     next += 1
                 }
             }
@@ -114,12 +116,12 @@ public struct HostCopyEngine: CopyEngine {
 
     /// Runs one chunk in a task of its own, so cancelling the copy does not abort its commands
     /// halfway: an issued chunk always finishes (lands or fails).
-    private func shielded(_ chunk: CopyExtent, index: Int, zeros: HostCopyZeroChunkWriter) async -> CopyError? {
-        await Task { await self.move(chunk, index: index, zeros: zeros) }.value
+    private func shielded(_ chunk: CopyExtent, index: Int, zeros: HostCopyZeroChunkWriter, holes: HostCopySourceHoles) async -> CopyError? {
+        await Task { await self.move(chunk, index: index, zeros: zeros, holes: holes) }.value
     }
 
     /// Reads one chunk and puts it on the destination; nil when it landed.
-    private func move(_ chunk: CopyExtent, index: Int, zeros: HostCopyZeroChunkWriter) async -> CopyError? {
+    private func move(_ chunk: CopyExtent, index: Int, zeros: HostCopyZeroChunkWriter, holes: HostCopySourceHoles) async -> CopyError? {
         let source = sources[index % sources.count], destination = destinations[index % destinations.count]
         let bs = source.blockSize
         let reader = BlockIO(device: source.device, blockSize: bs, statistics: statistics, timeout: options.commandTimeout)
@@ -128,6 +130,13 @@ public struct HostCopyEngine: CopyEngine {
         var holding = true
         defer { if holding { buffers.give() } }
         do {
+            // A deallocated source chunk reads as zeros: place zeros without reading it.
+            if options.keepDestinationThin, await holes.isHole(lba: chunk.sourceLBA, blocks: chunk.blocks, on: source.device) {
+                holding = false
+                buffers.give()
+                _ = try await zeros.place(lba: chunk.destinationLBA, blocks: chunk.blocks, on: destination.device)
+                return nil
+            }
             var data: [UInt8]? = try await reader.read(lba: chunk.sourceLBA, blocks: Int(chunk.blocks))
             if options.keepDestinationThin, HostCopyZeroScan.isAllZero(data!) {
                 data = nil

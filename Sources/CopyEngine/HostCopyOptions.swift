@@ -27,6 +27,10 @@ public struct HostCopyOptions: Sendable {
     public var destinationReadCheck: DestinationReadCheck
     /// Per command.
     public var commandTimeout: Duration
+    /// Ask the source's GET LBA STATUS before reading a chunk, and place zeros without reading
+    /// where it is deallocated (thin source with LBPRZ). Off by default: one extra command per
+    /// chunk, which pays off on sparse volumes (what offload-copy copies).
+    public var skipSourceHoles = false
 
     public init(queueDepth: Int = 8, chunkBlocks: Int? = nil, keepDestinationThin: Bool = true,
                 destinationKnownZeroed: Bool = false, checkLBAStatus: Bool = true,
