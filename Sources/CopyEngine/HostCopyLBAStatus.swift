@@ -1,3 +1,4 @@
+import SCSITransport
 import SCSIWire
 
 /// Initiator side of GET LBA STATUS(16) (SBC-4 5.8): the CDB, the parameter data, and whether
@@ -52,5 +53,39 @@ enum HostCopyLBAStatus {
             position = eEnd
         }
         return Swift.min(position, end)
+    }
+
+    /// What GET LBA STATUS says of a whole range.
+    enum Answer: Equatable {
+        /// Every block deallocated or anchored.
+        case unmapped
+        /// Mapped, unknown, unparsable, or a non-GOOD answer other than a refusal.
+        case notKnown
+        /// ILLEGAL REQUEST: the LU does not do GET LBA STATUS; do not ask again.
+        case refused
+    }
+
+    /// Walks the range with up to 8 queries (each answer covers up to 32 descriptors), counted
+    /// in `statistics`. Throws only when no SCSI answer came back.
+    static func query(lba: UInt64, blocks: UInt64, device: any SCSIDevice, timeout: Duration,
+                      statistics: CopyStatistics) async throws -> Answer {
+        let end = lba + blocks
+        var position = lba
+        for _ in 0..<8 where position < end {
+            statistics.count("GET LBA STATUS")
+            let r: SCSIResponse
+            do {
+                r = try await device.execute(SCSICommand(cdb: cdb(lba: position), data: .fromDevice(allocationLength: Int(allocationLength)),
+                                                         timeout: timeout))
+            } catch let e as TransportError {
+                throw CopyError(.transport, e.description)
+            }
+            guard r.status == .good else { return r.sense?.key == .illegalRequest ? .refused : .notKnown }
+            guard let extents = try? parse(r.data) else { return .notKnown }
+            let next = unmappedEnd(of: extents, from: position, to: end)
+            guard next > position else { return .notKnown }
+            position = next
+        }
+        return position >= end ? .unmapped : .notKnown
     }
 }

@@ -23,22 +23,14 @@ final class HostCopySourceHoles: @unchecked Sendable {
     /// True when the whole chunk is known to read as zeros without reading it.
     func isHole(lba: UInt64, blocks: UInt64, on device: any SCSIDevice) async -> Bool {
         guard usable, !lock.withLock({ refused }) else { return false }
-        let end = lba + blocks
-        var position = lba
-        for _ in 0..<8 where position < end {
-            statistics.count("GET LBA STATUS")
-            guard let r = try? await device.execute(SCSICommand(cdb: HostCopyLBAStatus.cdb(lba: position),
-                                                                data: .fromDevice(allocationLength: Int(HostCopyLBAStatus.allocationLength)),
-                                                                timeout: timeout)) else { return false }
-            guard r.status == .good else {
-                if r.sense?.key == .illegalRequest { lock.withLock { refused = true } }
-                return false
-            }
-            guard let extents = try? HostCopyLBAStatus.parse(r.data) else { return false }
-            let next = HostCopyLBAStatus.unmappedEnd(of: extents, from: position, to: end)
-            guard next > position else { return false }
-            position = next
+        // No answer at all: read the chunk; the read will meet the same failure and report it.
+        switch (try? await HostCopyLBAStatus.query(lba: lba, blocks: blocks, device: device, timeout: timeout,
+                                                    statistics: statistics)) ?? .notKnown {
+        case .unmapped: return true
+        case .notKnown: return false
+        case .refused:
+            lock.withLock { refused = true }
+            return false
         }
-        return position >= end
     }
 }

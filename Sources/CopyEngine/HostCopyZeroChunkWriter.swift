@@ -106,22 +106,14 @@ final class HostCopyZeroChunkWriter: @unchecked Sendable {
     /// Whether GET LBA STATUS shows the whole range deallocated or anchored. Refused as
     /// unsupported: never asked again. Any other answer but GOOD: "not known", for this chunk.
     private func isUnmapped(lba: UInt64, blocks: UInt64, io: BlockIO) async throws -> Bool {
-        let end = lba + blocks
-        var position = lba
-        for _ in 0..<8 where position < end {
-            let r = try await run(io, "GET LBA STATUS", SCSICommand(
-                cdb: HostCopyLBAStatus.cdb(lba: position),
-                data: .fromDevice(allocationLength: Int(HostCopyLBAStatus.allocationLength)), timeout: options.commandTimeout))
-            guard r.status == .good else {
-                if r.sense?.key == .illegalRequest { lock.withLock { lbaStatusUsable = false } }
-                return false
-            }
-            guard let extents = try? HostCopyLBAStatus.parse(r.data) else { return false }
-            let next = HostCopyLBAStatus.unmappedEnd(of: extents, from: position, to: end)
-            guard next > position else { return false }
-            position = next
+        switch try await HostCopyLBAStatus.query(lba: lba, blocks: blocks, device: io.device,
+                                                 timeout: options.commandTimeout, statistics: statistics) {
+        case .unmapped: return true
+        case .notKnown: return false
+        case .refused:
+            lock.withLock { lbaStatusUsable = false }
+            return false
         }
-        return position >= end
     }
 
     /// WRITE SAME(16) UNMAP over the range, in pieces within MAXIMUM WRITE SAME LENGTH. False
