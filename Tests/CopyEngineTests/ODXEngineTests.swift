@@ -318,7 +318,9 @@ import Testing
         })
         let data = try p.target.fill(0, blocks: 8000)
         let engine = Self.engine(p, options: ODXEngine.Options(immediate: true))
-        let task = Task { try await engine.copy(CopyExtent(sourceLBA: 0, destinationLBA: 0, blocks: 8000)) { _ in } }
+        // Off the shared 2-thread pool, as every holding test here must be (see offPool): under
+        // load, other suites' synchronous simulated commands can starve a copy started on it.
+        let task = offPool { try await engine.copy(CopyExtent(sourceLBA: 0, destinationLBA: 0, blocks: 8000)) { _ in } }
         #expect(await eventually { held.isSet })
         task.cancel()
         #expect(await eventually { !p.target.sent(1, 0x83, 0x1C).isEmpty })
