@@ -37,6 +37,29 @@ public struct BlockIO: Sendable {
         statistics.addWritten(data.count)
     }
 
+    /// READ(16) of `blocks` blocks into the start of `buffer`, in place where the transport can.
+    public func read(lba: UInt64, blocks: Int, into buffer: SCSIBuffer, method: CopyMethod? = .host) async throws {
+        let length = blocks * blockSize
+        statistics.count("READ(16)")
+        let r = try await transport { try await device.execute(SCSIBufferedCommand(
+            cdb: CDB.read16(lba: lba, blocks: UInt32(blocks)), direction: .fromDevice, buffer: buffer, length: length, timeout: timeout)) }
+        guard r.status == .good else { throw CopyError.classify(r, method: method, command: "READ(16) at \(lba)") }
+        guard r.bufferedBytes == length else {
+            throw CopyError(.transport, method: method, "READ(16) at \(lba): \(r.bufferedBytes) of \(length) bytes returned")
+        }
+        statistics.addRead(length)
+    }
+
+    /// WRITE(16) of the first `blocks` blocks of `buffer`.
+    public func write(lba: UInt64, blocks: Int, from buffer: SCSIBuffer, method: CopyMethod? = .host) async throws {
+        let length = blocks * blockSize
+        statistics.count("WRITE(16)")
+        let r = try await transport { try await device.execute(SCSIBufferedCommand(
+            cdb: CDB.write16(lba: lba, blocks: UInt32(blocks)), direction: .toDevice, buffer: buffer, length: length, timeout: timeout)) }
+        guard r.status == .good else { throw CopyError.classify(r, method: method, command: "WRITE(16) at \(lba)") }
+        statistics.addWritten(length)
+    }
+
     /// Runs a command, turning transport failures into `CopyError(.transport)`.
     public func transport<T>(_ body: () async throws -> T) async throws -> T {
         do { return try await body() } catch let e as TransportError {

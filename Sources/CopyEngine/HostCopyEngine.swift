@@ -13,8 +13,11 @@ import SCSIWire
 /// destination session *i* mod `destinations.count` (round robin over the sessions given).
 ///
 /// **Memory is bounded: at most `queueDepth` chunk buffers are held at any time** (one per
-/// chunk in flight, taken before its READ and given back when its WRITE completes or the chunk
-/// turns out to be zeros); `buffers` counts them, so the bound can be checked.
+/// chunk in flight, taken from `buffers` before its READ and given back when its WRITE
+/// completes or the chunk turns out to be zeros), plus one shared buffer of zeros where zeros
+/// must be written. Buffers are reused from chunk to chunk and data moves through them in place
+/// (`SCSIBufferedCommand`): no per-megabyte allocation or copy. `buffers` counts them, so the
+/// bound can be checked.
 ///
 /// A chunk of zeros is not written when `keepDestinationThin` is set (the default):
 /// `HostCopyZeroChunkWriter` skips it when the destination already reads zeros there (the
@@ -40,11 +43,11 @@ public struct HostCopyEngine: CopyEngine {
     public let chunkBlocks: Int
     /// What the destination offers for chunks of zeros.
     public let provisioning: HostCopyDestinationProvisioning
-    /// Chunk buffers held (now and at peak), across every copy this engine runs.
-    public let buffers: HostCopyBufferGauge
+    /// Chunk buffers, reused and counted (now and at peak) across every copy this engine runs.
+    public let buffers: HostCopyBufferPool
 
     public init(sources: [CopyEndpoint], destinations: [CopyEndpoint], statistics: CopyStatistics = CopyStatistics(),
-                options: HostCopyOptions = HostCopyOptions(), buffers: HostCopyBufferGauge = HostCopyBufferGauge()) {
+                options: HostCopyOptions = HostCopyOptions(), buffers: HostCopyBufferPool = HostCopyBufferPool()) {
         self.sources = sources
         self.destinations = destinations
         self.statistics = statistics
@@ -59,7 +62,7 @@ public struct HostCopyEngine: CopyEngine {
 
     /// One session each way.
     public init(source: CopyEndpoint, destination: CopyEndpoint, statistics: CopyStatistics = CopyStatistics(),
-                options: HostCopyOptions = HostCopyOptions(), buffers: HostCopyBufferGauge = HostCopyBufferGauge()) {
+                options: HostCopyOptions = HostCopyOptions(), buffers: HostCopyBufferPool = HostCopyBufferPool()) {
         self.init(sources: [source], destinations: [destination], statistics: statistics, options: options, buffers: buffers)
     }
 
@@ -71,7 +74,7 @@ public struct HostCopyEngine: CopyEngine {
         let chunks = extent.chunks(of: UInt64(chunkBlocks))
         var ledger = HostCopyLandedPrefix(chunkBlocks: chunks.map(\.blocks))
         let zeros = HostCopyZeroChunkWriter(provisioning: provisioning, options: options, blockSize: sources[0].blockSize,
-                                            statistics: statistics, gauge: buffers)
+                                            statistics: statistics, pool: buffers)
         let holes = HostCopySourceHoles(source: sources[0], enabled: options.skipSourceHoles, statistics: statistics,
                                         timeout: options.commandTimeout)
         var failure: CopyError?
@@ -126,25 +129,23 @@ public struct HostCopyEngine: CopyEngine {
         let bs = source.blockSize
         let reader = BlockIO(device: source.device, blockSize: bs, statistics: statistics, timeout: options.commandTimeout)
         let writer = BlockIO(device: destination.device, blockSize: bs, statistics: statistics, timeout: options.commandTimeout)
-        buffers.take()
-        var holding = true
-        defer { if holding { buffers.give() } }
+        let length = Int(chunk.blocks) * bs
         do {
             // A deallocated source chunk reads as zeros: place zeros without reading it.
             if options.keepDestinationThin, await holes.isHole(lba: chunk.sourceLBA, blocks: chunk.blocks, on: source.device) {
-                holding = false
-                buffers.give()
                 _ = try await zeros.place(lba: chunk.destinationLBA, blocks: chunk.blocks, on: destination.device)
                 return nil
             }
-            var data: [UInt8]? = try await reader.read(lba: chunk.sourceLBA, blocks: Int(chunk.blocks))
-            if options.keepDestinationThin, HostCopyZeroScan.isAllZero(data!) {
-                data = nil
+            let buffer = buffers.take(capacity: length)
+            var holding = true
+            defer { if holding { buffers.give(buffer) } }
+            try await reader.read(lba: chunk.sourceLBA, blocks: Int(chunk.blocks), into: buffer)
+            if options.keepDestinationThin, buffer.isAllZero(length) {
                 holding = false
-                buffers.give()
+                buffers.give(buffer)
                 _ = try await zeros.place(lba: chunk.destinationLBA, blocks: chunk.blocks, on: destination.device)
             } else {
-                try await writer.write(lba: chunk.destinationLBA, data: data!)
+                try await writer.write(lba: chunk.destinationLBA, blocks: Int(chunk.blocks), from: buffer)
             }
             return nil
         } catch var e as CopyError {

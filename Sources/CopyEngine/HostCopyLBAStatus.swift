@@ -65,26 +65,55 @@ enum HostCopyLBAStatus {
         case refused
     }
 
-    /// Walks the range with up to 8 queries (each answer covers up to 32 descriptors), counted
-    /// in `statistics`. Throws only when no SCSI answer came back.
-    static func query(lba: UInt64, blocks: UInt64, device: any SCSIDevice, timeout: Duration,
+    /// One answer of the LU.
+    enum Reply: Sendable {
+        case extents([Extent])
+        /// ILLEGAL REQUEST: the LU does not do GET LBA STATUS.
+        case refused
+        /// Another non-GOOD answer, or parameter data that does not parse.
+        case notKnown
+    }
+
+    /// Asks the device once, from `lba`. Throws only when no SCSI answer came back.
+    static func ask(lba: UInt64, device: any SCSIDevice, timeout: Duration, statistics: CopyStatistics) async throws -> Reply {
+        statistics.count("GET LBA STATUS")
+        let r: SCSIResponse
+        do {
+            r = try await device.execute(SCSICommand(cdb: cdb(lba: lba), data: .fromDevice(allocationLength: Int(allocationLength)),
+                                                     timeout: timeout))
+        } catch let e as TransportError {
+            throw CopyError(.transport, e.description)
+        }
+        guard r.status == .good else { return r.sense?.key == .illegalRequest ? .refused : .notKnown }
+        guard let extents = try? parse(r.data) else { return .notKnown }
+        return .extents(extents)
+    }
+
+    /// Walks the range, answering from `map` where an earlier answer covers it and asking the
+    /// device where none does (at most 8 times per call; each answer covers up to 32
+    /// descriptors). Throws only when no SCSI answer came back.
+    static func query(lba: UInt64, blocks: UInt64, device: any SCSIDevice, map: HostCopyLBAStatusMap, timeout: Duration,
                       statistics: CopyStatistics) async throws -> Answer {
+        try await query(lba: lba, blocks: blocks, map: map) { at in
+            try await ask(lba: at, device: device, timeout: timeout, statistics: statistics)
+        }
+    }
+
+    /// The walk itself, with the question to the LU passed in.
+    static func query(lba: UInt64, blocks: UInt64, map: HostCopyLBAStatusMap,
+                      ask: @escaping @Sendable (UInt64) async throws -> Reply) async throws -> Answer {
         let end = lba + blocks
         var position = lba
         for _ in 0..<8 where position < end {
-            statistics.count("GET LBA STATUS")
-            let r: SCSIResponse
-            do {
-                r = try await device.execute(SCSICommand(cdb: cdb(lba: position), data: .fromDevice(allocationLength: Int(allocationLength)),
-                                                         timeout: timeout))
-            } catch let e as TransportError {
-                throw CopyError(.transport, e.description)
+            let reply = try await map.describe(position, ask: ask)
+            switch reply {
+            case .refused: return .refused
+            case .notKnown: return .notKnown
+            case let .extents(extents):
+                let next = unmappedEnd(of: extents, from: position, to: end)
+                guard next > position else { return .notKnown }
+                position = next
             }
-            guard r.status == .good else { return r.sense?.key == .illegalRequest ? .refused : .notKnown }
-            guard let extents = try? parse(r.data) else { return .notKnown }
-            let next = unmappedEnd(of: extents, from: position, to: end)
-            guard next > position else { return .notKnown }
-            position = next
         }
         return position >= end ? .unmapped : .notKnown
     }

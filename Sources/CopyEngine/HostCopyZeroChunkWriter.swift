@@ -34,19 +34,22 @@ final class HostCopyZeroChunkWriter: @unchecked Sendable {
     let options: HostCopyOptions
     let blockSize: Int
     let statistics: CopyStatistics
-    let gauge: HostCopyBufferGauge
+    let pool: HostCopyBufferPool
 
     private let lock = NSLock()
     private var deallocation: HostCopyDestinationProvisioning.Deallocation
     private var lbaStatusUsable: Bool
+    private let map = HostCopyLBAStatusMap()
+    /// Zeros to write from, shared by every chunk (only ever read), made on first need.
+    private var zeroBuffer: SCSIBuffer?
 
     init(provisioning: HostCopyDestinationProvisioning, options: HostCopyOptions, blockSize: Int,
-         statistics: CopyStatistics, gauge: HostCopyBufferGauge) {
+         statistics: CopyStatistics, pool: HostCopyBufferPool) {
         self.provisioning = provisioning
         self.options = options
         self.blockSize = blockSize
         self.statistics = statistics
-        self.gauge = gauge
+        self.pool = pool
         deallocation = provisioning.deallocation
         lbaStatusUsable = options.checkLBAStatus && provisioning.thin && provisioning.readsZeroWhenUnmapped
     }
@@ -62,10 +65,11 @@ final class HostCopyZeroChunkWriter: @unchecked Sendable {
             return .skippedUnmapped
         }
         if shouldRead() {
-            gauge.take()
-            defer { gauge.give() }
-            let current = try await io.read(lba: lba, blocks: Int(blocks))
-            if HostCopyZeroScan.isAllZero(current) { return .skippedReadZeros }
+            let length = Int(blocks) * blockSize
+            let buffer = pool.take(capacity: length)
+            defer { pool.give(buffer) }
+            try await io.read(lba: lba, blocks: Int(blocks), into: buffer)
+            if buffer.isAllZero(length) { return .skippedReadZeros }
         }
         while true {
             let way = currentDeallocation
@@ -75,12 +79,21 @@ final class HostCopyZeroChunkWriter: @unchecked Sendable {
             case .unmap:
                 if try await unmap(lba: lba, blocks: blocks, io: io) { return .unmap }
             case .none:
-                gauge.take()
-                defer { gauge.give() }
-                try await io.write(lba: lba, data: [UInt8](repeating: 0, count: Int(blocks) * blockSize))
+                try await io.write(lba: lba, blocks: Int(blocks), from: zeros(Int(blocks) * blockSize))
                 return .wroteZeros
             }
             lock.withLock { if deallocation == way { deallocation = provisioning.deallocation(after: way) } }
+        }
+    }
+
+    /// A buffer of at least `count` zero bytes.
+    private func zeros(_ count: Int) -> SCSIBuffer {
+        lock.withLock {
+            if let z = zeroBuffer, z.capacity >= count { return z }
+            let z = SCSIBuffer(capacity: count)
+            z.zero(count)
+            zeroBuffer = z
+            return z
         }
     }
 
@@ -106,7 +119,7 @@ final class HostCopyZeroChunkWriter: @unchecked Sendable {
     /// Whether GET LBA STATUS shows the whole range deallocated or anchored. Refused as
     /// unsupported: never asked again. Any other answer but GOOD: "not known", for this chunk.
     private func isUnmapped(lba: UInt64, blocks: UInt64, io: BlockIO) async throws -> Bool {
-        switch try await HostCopyLBAStatus.query(lba: lba, blocks: blocks, device: io.device,
+        switch try await HostCopyLBAStatus.query(lba: lba, blocks: blocks, device: io.device, map: map,
                                                  timeout: options.commandTimeout, statistics: statistics) {
         case .unmapped: return true
         case .notKnown: return false

@@ -9,4 +9,9 @@ public struct ISCSIDevice: SCSIDevice {
     public func execute(_ command: SCSICommand) async throws -> SCSIResponse {
         try await session.execute(lun: lun, command)
     }
+
+    /// Data-In is read from the socket straight into the buffer, Data-Out sent from it.
+    public func execute(_ command: SCSIBufferedCommand) async throws -> SCSIResponse {
+        try await session.execute(lun: lun, command)
+    }
 }

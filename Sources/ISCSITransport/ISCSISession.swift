@@ -86,7 +86,14 @@ public final class ISCSISession: @unchecked Sendable {
     }
 
     func execute(lun: UInt64, _ command: SCSICommand) async throws -> SCSIResponse {
-        let pending = PendingCommand(lun: lun, command: command, target: url.description)
+        try await run(PendingCommand(lun: lun, command: command, target: url.description))
+    }
+
+    func execute(lun: UInt64, _ command: SCSIBufferedCommand) async throws -> SCSIResponse {
+        try await run(PendingCommand(lun: lun, buffered: command, target: url.description))
+    }
+
+    private func run(_ pending: PendingCommand) async throws -> SCSIResponse {
         pending.session = self
         return try await withCheckedThrowingContinuation { continuation in
             pending.continuation = continuation
@@ -171,7 +178,7 @@ public final class ISCSISession: @unchecked Sendable {
                 p.timedOut = true
                 if let task = p.task { _ = iscsi_scsi_cancel_task(context, task) }
                 if inFlight[ObjectIdentifier(p)] != nil {
-                    complete(p, .failure(TransportError.timeout(p.target, p.command.timeout)))
+                    complete(p, .failure(TransportError.timeout(p.target, p.timeout)))
                 }
             }
         }
@@ -208,17 +215,24 @@ public final class ISCSISession: @unchecked Sendable {
     private func submit(_ p: PendingCommand) {
         let dir: Int32
         let expected: Int32
-        switch p.command.data {
+        switch p.transfer {
         case .none: dir = Int32(SCSI_XFER_NONE.rawValue); expected = 0
-        case let .toDevice(bytes): dir = Int32(SCSI_XFER_WRITE.rawValue); expected = Int32(bytes.count)
-        case let .fromDevice(n): dir = Int32(SCSI_XFER_READ.rawValue); expected = Int32(n)
+        case let .out(n): dir = Int32(SCSI_XFER_WRITE.rawValue); expected = Int32(n)
+        case let .in(n): dir = Int32(SCSI_XFER_READ.rawValue); expected = Int32(n)
         }
         guard let task = p.cdb.withUnsafeMutableBufferPointer({ scsi_create_task(Int32($0.count), $0.baseAddress, dir, expected) }) else {
             p.finish(.failure(TransportError.io(p.target, reason: "cannot allocate a SCSI task")))
             return
         }
+        // Data-In for a buffered command goes straight from the socket into the caller's buffer.
+        if let b = p.buffered, b.direction == .fromDevice, b.length > 0,
+           scsi_task_add_data_in_buffer(task, Int32(b.length), b.buffer.pointer.assumingMemoryBound(to: UInt8.self)) != 0 {
+            scsi_free_scsi_task(task)
+            p.finish(.failure(TransportError.io(p.target, reason: "cannot attach the data-in buffer")))
+            return
+        }
         p.task = task
-        p.deadline = ContinuousClock.now + p.command.timeout
+        p.deadline = ContinuousClock.now + p.timeout
         inFlight[ObjectIdentifier(p)] = p
         let box = Unmanaged.passRetained(p).toOpaque()
         var rc: Int32
@@ -245,12 +259,13 @@ public final class ISCSISession: @unchecked Sendable {
         let result: Result<SCSIResponse, Error>
         switch UInt32(bitPattern: status) {
         case SCSI_STATUS_CANCELLED.rawValue:
-            result = .failure(p.timedOut ? TransportError.timeout(p.target, p.command.timeout) : TransportError.closed(p.target))
+            result = .failure(p.timedOut ? TransportError.timeout(p.target, p.timeout) : TransportError.closed(p.target))
         case SCSI_STATUS_ERROR.rawValue, SCSI_STATUS_TIMEOUT.rawValue:
             result = .failure(TransportError.connectionLost(url.nexus, reason: String(cString: iscsi_get_error(context))))
         default:
             var data: [UInt8] = []
             var sense: [UInt8] = []
+            var buffered = 0
             if let t = task?.pointee, let base = t.datain.data, t.datain.size > 0 {
                 let bytes = Array(UnsafeBufferPointer(start: base, count: Int(t.datain.size)))
                 if status == Int32(SCSI_STATUS_CHECK_CONDITION.rawValue) {
@@ -263,7 +278,14 @@ public final class ISCSISession: @unchecked Sendable {
                     data = bytes
                 }
             }
-            result = .success(SCSIResponse(status: SCSIStatus(rawValue: UInt8(truncatingIfNeeded: status)), data: data, senseBytes: sense))
+            if let b = p.buffered, status == Int32(SCSI_STATUS_GOOD.rawValue), let t = task?.pointee {
+                // Data-In landed in place; what did not arrive is the residual (underflow).
+                let residual = t.residual_status == SCSI_RESIDUAL_UNDERFLOW ? Int(t.residual) : 0
+                buffered = Swift.max(0, b.length - residual)
+            }
+            var response = SCSIResponse(status: SCSIStatus(rawValue: UInt8(truncatingIfNeeded: status)), data: data, senseBytes: sense)
+            response.bufferedBytes = buffered
+            result = .success(response)
         }
         complete(p, result)
     }
@@ -310,11 +332,18 @@ public final class ISCSISession: @unchecked Sendable {
 
 /// A command waiting for its answer; owned by the session thread once submitted.
 final class PendingCommand: @unchecked Sendable {
+    enum Transfer { case none, `in`(Int), out(Int) }
+
     let lun: UInt64
-    let command: SCSICommand
+    let timeout: Duration
     let target: String
     var cdb: [UInt8]
+    let transfer: Transfer
+    /// Data-Out as libiscsi sends it: our copy of an array, or the caller's buffer.
     let outData: UnsafeMutableBufferPointer<UInt8>?
+    private let ownsOutData: Bool
+    /// Held until completion, so the memory libiscsi reads into or sends from stays alive.
+    let buffered: SCSIBufferedCommand?
     var task: UnsafeMutablePointer<scsi_task>?
     var deadline = ContinuousClock.now
     var timedOut = false
@@ -323,19 +352,45 @@ final class PendingCommand: @unchecked Sendable {
 
     init(lun: UInt64, command: SCSICommand, target: String) {
         self.lun = lun
-        self.command = command
+        self.timeout = command.timeout
         self.target = target
         self.cdb = command.cdb
+        buffered = nil
+        switch command.data {
+        case .none: transfer = .none
+        case let .fromDevice(n): transfer = .in(n)
+        case let .toDevice(bytes): transfer = .out(bytes.count)
+        }
         if case let .toDevice(bytes) = command.data, !bytes.isEmpty {
             let buffer = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: bytes.count)
             _ = buffer.initialize(from: bytes)
             outData = buffer
+            ownsOutData = true
         } else {
             outData = nil
+            ownsOutData = false
         }
     }
 
-    deinit { outData?.deallocate() }
+    init(lun: UInt64, buffered command: SCSIBufferedCommand, target: String) {
+        self.lun = lun
+        self.timeout = command.timeout
+        self.target = target
+        self.cdb = command.cdb
+        buffered = command
+        ownsOutData = false
+        switch command.direction {
+        case .fromDevice:
+            transfer = .in(command.length)
+            outData = nil
+        case .toDevice:
+            transfer = .out(command.length)
+            outData = command.length == 0 ? nil
+                : UnsafeMutableBufferPointer(start: command.buffer.pointer.assumingMemoryBound(to: UInt8.self), count: command.length)
+        }
+    }
+
+    deinit { if ownsOutData { outData?.deallocate() } }
 
     func finish(_ result: Result<SCSIResponse, Error>) {
         guard let c = continuation else { return }

@@ -32,6 +32,9 @@ public struct SCSIResponse: Sendable, Equatable {
     public var data: [UInt8]
     /// Raw sense bytes as the target sent them (empty unless CHECK CONDITION).
     public var senseBytes: [UInt8]
+    /// Bytes that moved through the caller's `SCSIBuffer` (buffered commands only; `data`
+    /// then stays empty).
+    public var bufferedBytes: Int = 0
 
     public init(status: SCSIStatus, data: [UInt8] = [], senseBytes: [UInt8] = []) {
         self.status = status

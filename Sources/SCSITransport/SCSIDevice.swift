@@ -11,6 +11,26 @@ public protocol SCSIDevice: Sendable {
     /// Sends one command and returns the device's answer. Throws `TransportError` only when
     /// no SCSI answer arrived (connection lost, timeout, device gone).
     func execute(_ command: SCSICommand) async throws -> SCSIResponse
+
+    /// The same for bulk data kept in the caller's buffer: a transport that can moves it in
+    /// place; the default goes through `execute(_:)` with arrays (one copy each way).
+    func execute(_ command: SCSIBufferedCommand) async throws -> SCSIResponse
+}
+
+extension SCSIDevice {
+    public func execute(_ command: SCSIBufferedCommand) async throws -> SCSIResponse {
+        var r = try await execute(command.arrayCommand)
+        switch command.direction {
+        case .fromDevice:
+            let n = Swift.min(r.data.count, command.length)
+            r.data.withUnsafeBytes { command.buffer.bytes(n).copyMemory(from: UnsafeRawBufferPointer(rebasing: $0.prefix(n))) }
+            r.bufferedBytes = n
+        case .toDevice:
+            r.bufferedBytes = r.status == .good ? command.length : 0
+        }
+        r.data = []
+        return r
+    }
 }
 
 /// Enough to tell whether two LUNs can be named in one EXTENDED COPY: LIO and others only copy

@@ -80,19 +80,24 @@ public final class FileBlockStore: BlockStore, @unchecked Sendable {
         return try rw.withReadLock {
             try check(lba: lba, count: UInt64(n))
             let length = n * blockSize
-            var out = [UInt8](repeating: 0, count: length)
-            var done = 0
-            try out.withUnsafeMutableBytes { buf in
+            // Uninitialized, then filled by pread: no memset of every megabyte first.
+            var failure: Int32?
+            let out = [UInt8](unsafeUninitializedCapacity: length) { buf, initialized in
+                var done = 0
                 while done < length {
                     let r = pread(fd, buf.baseAddress! + done, length - done, off_t(lba) * off_t(blockSize) + off_t(done))
                     if r < 0 {
                         if errno == EINTR { continue }
-                        throw BlockStoreError.io(operation: "pread \(path)", errno: errno)
+                        failure = errno
+                        break
                     }
                     if r == 0 { break }  // past the end of a file shrunk behind our back: zeros
                     done += r
                 }
+                if done < length { memset(buf.baseAddress! + done, 0, length - done) }
+                initialized = length
             }
+            if let failure { throw BlockStoreError.io(operation: "pread \(path)", errno: failure) }
             return out
         }
     }

@@ -281,7 +281,9 @@ final class ISCSIConnectionHandler: ChannelInboundHandler {
     }
 
     private func receiveDataOut(_ d: SCSIDataOut, header: BasicHeaderSegment, context: ChannelHandlerContext) {
-        guard var pending = pendingWrites[d.initiatorTaskTag], let initiator else {
+        // Taken out of the table while it grows, so its buffer has one owner and is filled in
+        // place (a copy in the table too would make every Data-Out PDU copy the whole buffer).
+        guard let initiator, var pending = pendingWrites.removeValue(forKey: d.initiatorTaskTag) else {
             // Data for a task we do not know (aborted, or never sent): RFC 7143 says ignore
             // unsolicited leftovers; a solicited one is a protocol error.
             if !d.isUnsolicited {
@@ -292,7 +294,6 @@ final class ISCSIConnectionHandler: ChannelInboundHandler {
         guard d.dataSN == pending.nextDataSN else {
             // ErrorRecoveryLevel 0 has no within-command recovery: the task ends, the session
             // stays (ABORTED COMMAND, DATA PHASE ERROR).
-            pendingWrites.removeValue(forKey: d.initiatorTaskTag)
             let sense = SenseData(format: initiator.senseFormat, key: .abortedCommand, additionalSense: AdditionalSense(code: 0x4B, qualifier: 0x00))
             respond(to: pending.command, result: .checkCondition(sense), context: context)
             context.flush()
@@ -302,14 +303,12 @@ final class ISCSIConnectionHandler: ChannelInboundHandler {
         let offset = Int(d.bufferOffset)
         guard offset == pending.received, offset + d.data.count <= pending.expected else {
             // Out of order or past the expected length: we negotiated DataPDUInOrder=Yes.
-            pendingWrites.removeValue(forKey: d.initiatorTaskTag)
             send(RejectPDU(reason: .protocolError, rejecting: header, statSN: takeStatSN(), expCmdSN: expCmdSN, maxCmdSN: maxCmdSN).pdu, context: context)
             return
         }
         pending.buffer.replaceSubrange(offset..<(offset + d.data.count), with: d.data)
         pending.received += d.data.count
         if pending.complete {
-            pendingWrites.removeValue(forKey: d.initiatorTaskTag)
             dispatch(pending.command, lun: pending.lun, dataOut: pending.buffer, initiator: initiator, context: context)
             return
         }

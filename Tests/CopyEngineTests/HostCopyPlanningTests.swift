@@ -152,16 +152,6 @@ import Testing
         #expect(ledger.prefixBlocks == 35 && ledger.isComplete)
     }
 
-    @Test func zeroScan() {
-        #expect(HostCopyZeroScan.isAllZero([]))
-        #expect(HostCopyZeroScan.isAllZero([UInt8](repeating: 0, count: 4099)))
-        for i in [0, 63, 64, 4000, 4098] {
-            var b = [UInt8](repeating: 0, count: 4099)
-            b[i] = 1
-            #expect(!HostCopyZeroScan.isAllZero(b), "byte \(i)")
-        }
-    }
-
     @Test func optionsFromAJob() {
         var job = CopyOptions()
         job.queueDepth = 3

@@ -62,9 +62,10 @@ import Testing
         #expect(s.engine.provisioning.thin && s.engine.provisioning.readsZeroWhenUnmapped)
         try await s.run()
         #expect(try s.fixture.contents(1) == s.image)
-        // Only the data chunks were allocated; GET LBA STATUS showed the rest unmapped already.
+        // Only the data chunks were allocated; GET LBA STATUS showed the rest unmapped already,
+        // in one answer that served all 20 zero chunks.
         #expect(s.mapped == s.dataBlocks)
-        #expect(s.count("GET LBA STATUS") == s.zeroChunks)
+        #expect(s.count("GET LBA STATUS") == 1)
         #expect(s.count("WRITE(16)") == 12)
         #expect(s.count("WRITE SAME(16)") == 0 && s.count("UNMAP") == 0)
         // Zero chunks cost their reads only.
