@@ -1,9 +1,9 @@
 import SCSIWire
 
 /// Initiator side of WRITE SAME(16) (SBC-4 5.53) as the host engine sends it: one zero block
-/// of Data-Out with UNMAP set, so a thin LU with LBPRZ deallocates the range instead of
-/// allocating it, and any other LU simply writes zeros (the result reads as zeros either way).
-/// NDOB is not used: LIO and others do not implement it.
+/// of Data-Out, with UNMAP set where a thin LU with LBPRZ should deallocate the range instead
+/// of allocating it, without where the array is only to write the zeros itself (the result
+/// reads as zeros either way). NDOB is not used: LIO and others do not implement it.
 enum HostCopyWriteSame {
     /// 93h; byte 1 UNMAP (bit 3); LBA 2-9; NUMBER OF LOGICAL BLOCKS 10-13; group 14; control 15.
     static func cdb(lba: UInt64, blocks: UInt32, unmap: Bool = true) -> [UInt8] {

@@ -13,6 +13,8 @@ public enum HostCopyZeroOutcome: String, Sendable, Equatable {
     /// WRITE SAME(16) with UNMAP and a zero block.
     case writeSameUnmap
     case unmap
+    /// WRITE SAME(16) without UNMAP: the array writes the zeros, one block crosses the wire.
+    case writeSameZeros
     /// Written as data: nothing cheaper was possible.
     case wroteZeros
 }
@@ -21,7 +23,9 @@ public enum HostCopyZeroOutcome: String, Sendable, Equatable {
 /// thin: nothing when it is known to read zeros there already (caller's word, GET LBA STATUS
 /// with LBPRZ, or a read of the destination, per the options); otherwise deallocation where the
 /// LU makes that read as zeros (WRITE SAME(16) UNMAP, else UNMAP, within the unmap limits);
-/// otherwise zeros written as data.
+/// otherwise zeros written by the array (WRITE SAME(16) without UNMAP: tried even where the
+/// block limits do not report a WRITE SAME length, as LIO without thin provisioning does not,
+/// since a refusal costs one command); otherwise zeros written as data.
 ///
 /// A command refused as unsupported (ILLEGAL REQUEST: invalid operation code, field in CDB or
 /// parameter list) is not an error: that way of zeroing is dropped for the rest of the copy and
@@ -39,6 +43,7 @@ final class HostCopyZeroChunkWriter: @unchecked Sendable {
     private let lock = NSLock()
     private var deallocation: HostCopyDestinationProvisioning.Deallocation
     private var lbaStatusUsable: Bool
+    private var writeSameZerosUsable = true
     private let map = HostCopyLBAStatusMap()
     /// Zeros to write from, shared by every chunk (only ever read), made on first need.
     private var zeroBuffer: SCSIBuffer?
@@ -75,10 +80,14 @@ final class HostCopyZeroChunkWriter: @unchecked Sendable {
             let way = currentDeallocation
             switch way {
             case .writeSameUnmap:
-                if try await writeSame(lba: lba, blocks: blocks, io: io) { return .writeSameUnmap }
+                if try await writeSame(lba: lba, blocks: blocks, unmap: true, io: io) { return .writeSameUnmap }
             case .unmap:
                 if try await unmap(lba: lba, blocks: blocks, io: io) { return .unmap }
             case .none:
+                if lock.withLock({ writeSameZerosUsable }) {
+                    if try await writeSame(lba: lba, blocks: blocks, unmap: false, io: io) { return .writeSameZeros }
+                    lock.withLock { writeSameZerosUsable = false }
+                }
                 try await io.write(lba: lba, blocks: Int(blocks), from: zeros(Int(blocks) * blockSize))
                 return .wroteZeros
             }
@@ -129,13 +138,13 @@ final class HostCopyZeroChunkWriter: @unchecked Sendable {
         }
     }
 
-    /// WRITE SAME(16) UNMAP over the range, in pieces within MAXIMUM WRITE SAME LENGTH. False
-    /// when the array refuses it as unsupported.
-    private func writeSame(lba: UInt64, blocks: UInt64, io: BlockIO) async throws -> Bool {
+    /// WRITE SAME(16) of a zero block over the range (with UNMAP or not), in pieces within
+    /// MAXIMUM WRITE SAME LENGTH. False when the array refuses it as unsupported.
+    private func writeSame(lba: UInt64, blocks: UInt64, unmap: Bool, io: BlockIO) async throws -> Bool {
         let zero = [UInt8](repeating: 0, count: blockSize)
         for piece in HostCopyWriteSame.pieces(lba: lba, blocks: blocks, maximumBlocks: provisioning.maximumWriteSameBlocks) {
             let r = try await run(io, "WRITE SAME(16)", SCSICommand(
-                cdb: HostCopyWriteSame.cdb(lba: piece.lba, blocks: piece.blocks), data: .toDevice(zero), timeout: options.commandTimeout))
+                cdb: HostCopyWriteSame.cdb(lba: piece.lba, blocks: piece.blocks, unmap: unmap), data: .toDevice(zero), timeout: options.commandTimeout))
             if Self.isUnsupported(r) { return false }
             guard r.status == .good else { throw CopyError.classify(r, method: .host, command: "WRITE SAME(16) at \(piece.lba)") }
             statistics.addWritten(zero.count)

@@ -61,14 +61,18 @@ public enum PairPlanner {
             : !reachable ? "LUNs not on one copy manager" : !blockSizesMatch ? "block sizes differ" : "same logical unit"))
 
         let sx = s.xcopyVerdict, dx = d.xcopyVerdict
-        let mismatchTolerated = s.family?.blockSizesMustMatch == false
-        if sx.supported && dx.supported && reachable && (blockSizesMatch || mismatchTolerated) && !sameLU {
+        if !blockSizesMatch, s.family?.blockSizesMustMatch == false {
+            // CTL converts between block sizes inside EXTENDED COPY; the engines here address
+            // both ends in one block size, so offload-copy refuses such a pair (exit 67).
+            reasons.append("\(s.family!.name) could bridge the block sizes with XCOPY, but these engines copy only between equal block sizes")
+        }
+        if sx.supported && dx.supported && reachable && blockSizesMatch && !sameLU {
             reasons.append("XCOPY: \(sx.reason)")
             if let dd = d.copyDesignator { reasons.append("destination CSCD designator \(dd.type) \(dd.valueText)") }
             return PairVerdict(method: .xcopy, reasons: reasons, plan: xcopyPlan(s, d))
         }
         reasons.append("XCOPY not used: " + (!sx.supported ? "source: \(sx.reason)" : !dx.supported ? "destination: \(dx.reason)"
-            : !reachable ? "LUNs not on one copy manager" : !blockSizesMatch ? "block sizes differ and \(s.family?.name ?? "the target") is not known to bridge them" : "same logical unit"))
+            : !reachable ? "LUNs not on one copy manager" : !blockSizesMatch ? "block sizes differ" : "same logical unit"))
         return PairVerdict(method: .host, reasons: reasons, plan: hostPlan(s, d))
     }
 

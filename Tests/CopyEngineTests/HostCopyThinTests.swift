@@ -139,16 +139,36 @@ import Testing
         #expect(lengths.allSatisfy { $0 <= 40 })
     }
 
-    @Test func zerosAreWrittenWhenTheDestinationCannotDeallocate() async throws {
+    /// WRITE SAME(16) commands sent to the destination, and whether any had UNMAP set.
+    static func writeSames(_ s: Setup) -> (count: Int, anyUnmap: Bool) {
+        let ws = s.destination.commands.filter { $0.operationCode == .writeSame16 }
+        return (ws.count, ws.contains { $0.cdb[1] & 0x08 != 0 })
+    }
+
+    @Test func theArrayWritesTheZerosWhenTheDestinationCannotDeallocate() async throws {
         let s = try await Self.setup(destinationGarbage: true, adjust: { report in
             report.provisioning = .answered(LogicalBlockProvisioningPage(lbpu: false, lbpws: false, lbprz: 1, provisioningType: 2))
         })
         #expect(s.engine.provisioning.deallocation == .none)
         try await s.run()
         #expect(try s.fixture.contents(1) == s.image)
-        #expect(s.mapped == Int(Self.blocks))
+        #expect(s.count("WRITE(16)") == 12, "only the data chunks travel as data")
+        let ws = Self.writeSames(s)
+        #expect(ws.count == s.zeroChunks && !ws.anyUnmap, "zeros written by the array, not deallocated")
+        #expect(s.count("UNMAP") == 0)
+        #expect(s.statistics.hostBytesWritten == UInt64(s.dataBlocks * 512 + s.zeroChunks * 512))
+    }
+
+    @Test func zerosAreWrittenAsDataWhenWriteSameIsRefused() async throws {
+        let refuse: HostCopyFixture.Intercept = { c in
+            c.operationCode == .writeSame16 ? .checkCondition(.hostCopy(.illegalRequest, .invalidCommandOperationCode)) : nil
+        }
+        let s = try await Self.setup(options: HostCopyOptions(queueDepth: 1, chunkBlocks: 64), destinationGarbage: true,
+                                     configure: { $0.thinProvisioned = false }, intercept: refuse)
+        try await s.run()
+        #expect(try s.fixture.contents(1) == s.image)
+        #expect(s.count("WRITE SAME(16)") == 1, "refused once, then not tried again")
         #expect(s.count("WRITE(16)") == 32)
-        #expect(s.count("WRITE SAME(16)") == 0 && s.count("UNMAP") == 0)
     }
 
     @Test func withoutLBPRZNothingIsDeallocated() async throws {
@@ -158,7 +178,8 @@ import Testing
         #expect(s.engine.provisioning.deallocation == .none)
         try await s.run()
         #expect(try s.fixture.contents(1) == s.image)
-        #expect(s.count("GET LBA STATUS") == 0 && s.count("WRITE SAME(16)") == 0 && s.count("UNMAP") == 0)
+        #expect(s.count("GET LBA STATUS") == 0 && s.count("UNMAP") == 0)
+        #expect(!Self.writeSames(s).anyUnmap)
     }
 
     @Test func readingTheDestinationAvoidsAllocatingWhenNothingElseCan() async throws {
@@ -174,13 +195,14 @@ import Testing
         #expect(s.statistics.hostBytesRead == Self.blocks * 512 + UInt64(s.zeroChunks * 64 * 512))
     }
 
-    @Test func fullyProvisionedDestinationGetsZerosWritten() async throws {
+    @Test func fullyProvisionedDestinationGetsZerosWrittenByTheArray() async throws {
         let s = try await Self.setup(destinationGarbage: true, configure: { $0.thinProvisioned = false })
         #expect(!s.engine.provisioning.thin)
         #expect(s.engine.provisioning.deallocation == .none)
         try await s.run()
         #expect(try s.fixture.contents(1) == s.image)
-        #expect(s.count("WRITE(16)") == 32)
+        #expect(s.count("WRITE(16)") == 12)
+        #expect(Self.writeSames(s) == (s.zeroChunks, false))
         #expect(s.count("GET LBA STATUS") == 0)
         #expect(s.destination.count(.read16) == 0)
     }

@@ -150,22 +150,27 @@ struct PairPlannerTests {
         #expect(v.plan.blocksPerSegment == 128)
     }
 
-    /// CTL copies between different block sizes when one is a multiple of the other, but every
-    /// segment must then move whole destination blocks (26/0A UNEXPECTED INEXACT SEGMENT
-    /// otherwise): NUMBER OF BLOCKS counts source blocks.
-    @Test func ctlMixedBlockSizePlanMovesWholeDestinationBlocks() async throws {
+    /// CTL copies between different block sizes when one is a multiple of the other, but the
+    /// engines here address both ends in one block size: the verdict must not promise an XCOPY
+    /// that offload-copy would then refuse (exit 67), and says what the array could do. The
+    /// XCOPY plan, should it be forced, still moves whole destination blocks per segment (26/0A
+    /// UNEXPECTED INEXACT SEGMENT otherwise: NUMBER OF BLOCKS counts source blocks).
+    @Test func ctlMixedBlockSizesAreNotPromisedAsXCopy() async throws {
         let ctl = "iscsi://192.0.2.30/iqn.2005-10.org.freenas.ctl:test1"
-        let v = try await decide(try Personalities.freebsdCTL(naaValue: ProbeTestSupport.hex("6e 58 9c fc 00 00 00 0a 1b 2c 3d 4e 5f 60 71 01"),
-                                                               blockSize: 512, blocks: 4_194_304), ctl + "/0",
-                                 try Personalities.freebsdCTL(naaValue: ProbeTestSupport.hex("6e 58 9c fc 00 00 00 0a 1b 2c 3d 4e 5f 60 71 02"),
-                                                               blockSize: 4096, blocks: 524_288), ctl + "/1")
-        #expect(v.method != .odx, "ODX needs equal block sizes")
-        if v.method == .xcopy {
-            #expect(v.plan.blocksPerSegment * v.plan.blockSize % 4096 == 0,
-                    "a \(v.plan.blocksPerSegment)-block segment of \(v.plan.blockSize)-byte blocks is not a whole number of 4096-byte destination blocks")
-            #expect(v.plan.granularityBlocks * v.plan.blockSize % 4096 == 0,
-                    "granularity \(v.plan.granularityBlocks) source blocks does not cover a destination block")
-        }
+        let s = try Personalities.freebsdCTL(naaValue: ProbeTestSupport.hex("6e 58 9c fc 00 00 00 0a 1b 2c 3d 4e 5f 60 71 01"),
+                                             blockSize: 512, blocks: 4_194_304)
+        let d = try Personalities.freebsdCTL(naaValue: ProbeTestSupport.hex("6e 58 9c fc 00 00 00 0a 1b 2c 3d 4e 5f 60 71 02"),
+                                             blockSize: 4096, blocks: 524_288)
+        let v = try await decide(s, ctl + "/0", d, ctl + "/1")
+        #expect(v.method == .host, "\(v.reasons)")
+        #expect(has(v, "could bridge the block sizes with XCOPY, but these engines copy only between equal block sizes"))
+        #expect(has(v, "XCOPY not used: block sizes differ"))
+        let sr = try await report(s, ctl + "/0"), dr = try await report(d, ctl + "/1")
+        let plan = PairPlanner.plan(for: .xcopy, source: sr, destination: dr)
+        #expect(plan.blocksPerSegment * plan.blockSize % 4096 == 0,
+                "a \(plan.blocksPerSegment)-block segment of \(plan.blockSize)-byte blocks is not a whole number of 4096-byte destination blocks")
+        #expect(plan.granularityBlocks * plan.blockSize % 4096 == 0,
+                "granularity \(plan.granularityBlocks) source blocks does not cover a destination block")
     }
 
     // MARK: knowledge: advertised versus enforced
