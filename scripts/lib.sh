@@ -15,3 +15,14 @@ free_port() {
   echo "no free port near $base" >&2
   return 1
 }
+
+# Closes every descriptor above 2 in the current (sub)shell. Call it in the subshell that execs
+# a daemon: one that inherits the caller's pipes (say, a $(...) or a test harness reading this
+# script's output) would keep them open for its whole life, and the reader would wait forever.
+close_fds_above_2() {
+  local fd
+  for fd in "/proc/$BASHPID/fd"/*; do
+    fd=${fd##*/}
+    if ((fd > 2)); then eval "exec $fd>&-"; fi
+  done
+}

@@ -54,8 +54,14 @@ struct OffloadCopyCommand: AsyncParsableCommand {
     @Option(help: "Seconds for connect+login and for each command.") var timeout: Int = 60
 
     func run() async throws {
+        // Ctrl-C is watched from the start: while connecting or probing it ends the run at the
+        // next step (exit 130), during the copy it stops the engines and the report says what
+        // was copied.
+        let work = Task { try await copy() }
+        let interrupt = SignalWatcher(SIGINT) { work.cancel() }
+        defer { interrupt.stop() }
         do {
-            try await copy()
+            try await work.value
         } catch let e as ExitCode {
             throw e
         } catch {
@@ -106,15 +112,14 @@ struct OffloadCopyCommand: AsyncParsableCommand {
                 device = try await DeviceOpener.open(text)
             }
             endpoints.append(CopyEndpoint(device: device, report: try await prober.probe(device)))
+            try Task.checkCancellation()
         }
         let all = Array(sessions.values)
 
         let job = CopyJob(source: endpoints[0], destination: endpoints[1], options: options, engines: CopyEngines.make)
         let bar = (!quiet && !json && isatty(2) != 0) ? ProgressBar() : nil
-        let work = Task { try await job.run { p in bar?.update(p) } }
-        let interrupt = SignalWatcher(SIGINT) { work.cancel() }
-        defer { interrupt.stop() }
-        let result = await work.result
+        let result: Result<CopyReport, Error>
+        do { result = .success(try await job.run { p in bar?.update(p) }) } catch { result = .failure(error) }
         bar?.finish()
         for s in all { await s.close() }
         switch result {

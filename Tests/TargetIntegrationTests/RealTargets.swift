@@ -42,14 +42,8 @@ enum RealTarget: String {
 /// Runs one of the project's binaries the suite built (OFFLOAD_PROBE_BIN / OFFLOAD_COPY_BIN /
 /// OFFLOAD_SIM_BIN, else next to the test binary) and returns (exit status, stdout, stderr).
 func runTool(_ name: String, _ arguments: [String]) throws -> (Int32, String, String) {
-    let env = ProcessInfo.processInfo.environment
-    let key = "OFFLOAD_" + name.replacingOccurrences(of: "offload-", with: "").uppercased() + "_BIN"
-    let bin = env[key] ?? URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent(name).path
-    guard FileManager.default.isExecutableFile(atPath: bin) else {
-        throw RealTarget.Missing(description: "\(name) binary not found at \(bin): build it (scripts/test does)")
-    }
     let p = Process()
-    p.executableURL = URL(fileURLWithPath: bin)
+    p.executableURL = URL(fileURLWithPath: try toolPath(name))
     p.arguments = arguments
     let out = Pipe(), err = Pipe()
     p.standardOutput = out
@@ -61,6 +55,39 @@ func runTool(_ name: String, _ arguments: [String]) throws -> (Int32, String, St
     return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
 }
 
+/// Where the suite's build of one of the project's binaries is.
+func toolPath(_ name: String) throws -> String {
+    let env = ProcessInfo.processInfo.environment
+    let key = "OFFLOAD_" + name.replacingOccurrences(of: "offload-", with: "").uppercased() + "_BIN"
+    let bin = env[key] ?? URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent(name).path
+    guard FileManager.default.isExecutableFile(atPath: bin) else {
+        throw RealTarget.Missing(description: "\(name) binary not found at \(bin): build it (scripts/test does)")
+    }
+    return bin
+}
+
 func runProbe(_ arguments: [String]) throws -> (Int32, String, String) { try runTool("offload-probe", arguments) }
 
 func runCopy(_ arguments: [String]) throws -> (Int32, String, String) { try runTool("offload-copy", arguments) }
+
+/// Runs one of the project's scripts (scripts/NAME) and returns its stdout; throws with its
+/// stderr when it fails, so a target that cannot start fails the test saying why.
+@discardableResult
+func runScript(_ name: String, _ arguments: [String], environment extra: [String: String] = [:]) throws -> String {
+    let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    let p = Process()
+    p.executableURL = root.appendingPathComponent("scripts/\(name)")
+    p.arguments = arguments
+    p.environment = ProcessInfo.processInfo.environment.merging(extra) { _, new in new }
+    let out = Pipe(), err = Pipe()
+    p.standardOutput = out
+    p.standardError = err
+    try p.run()
+    let o = out.fileHandleForReading.readDataToEndOfFile()
+    let e = err.fileHandleForReading.readDataToEndOfFile()
+    p.waitUntilExit()
+    guard p.terminationStatus == 0 else {
+        throw RealTarget.Missing(description: "scripts/\(name) \(arguments.first ?? "") failed (\(p.terminationStatus)): \(String(decoding: e, as: UTF8.self))")
+    }
+    return String(decoding: o, as: UTF8.self)
+}

@@ -8,26 +8,9 @@ import Testing
 /// scripts/tgt-target), to see what a dropped connection and CHAP do to the transport.
 @Suite("iSCSI session against a private tgt", .serialized)
 struct SessionRecoveryTests {
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-
     /// Runs scripts/tgt-target with arguments; throws with its stderr when it fails.
     @discardableResult
-    static func tgt(_ args: [String]) throws -> String {
-        let p = Process()
-        p.executableURL = root.appendingPathComponent("scripts/tgt-target")
-        p.arguments = args
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        try p.run()
-        let o = out.fileHandleForReading.readDataToEndOfFile()
-        let e = err.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        guard p.terminationStatus == 0 else {
-            throw RealTarget.Missing(description: "scripts/tgt-target \(args.first ?? "") failed (\(p.terminationStatus)): \(String(decoding: e, as: UTF8.self))")
-        }
-        return String(decoding: o, as: UTF8.self)
-    }
+    static func tgt(_ args: [String]) throws -> String { try runScript("tgt-target", args) }
 
     static func freePort() -> Int {
         // Ports in a range nothing else here uses, randomised so parallel runs rarely collide.
