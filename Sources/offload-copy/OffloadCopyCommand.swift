@@ -29,14 +29,16 @@ struct OffloadCopyCommand: AsyncParsableCommand {
         commandName: "offload-copy",
         abstract: "Copy one LUN onto another through the array when it can, through the host when it must.",
         discussion: """
-        SRC and DST are libiscsi URLs, iscsi://[user[%password]@]host[:port]/target-iqn/lun, or
+        SRC and DST are libiscsi URLs, iscsi://[user[%password]@]host[:port]/target-iqn/lun, or \
         device paths (/dev/sgN, /dev/sdX, /dev/disk/by-id/..., /dev/mapper/... multipath maps).
-        Offloaded ranges are always verified by reading back samples from both LUNs; --verify
-        compares everything. Without --strict a range the array cannot offload is copied
+
+        Offloaded ranges are always verified by reading back samples from both LUNs; --verify \
+        compares everything. Without --strict a range the array cannot offload is copied \
         through the host from where offload stopped; with --strict the copy stops instead.
-        Exit codes: 0 done, 64 bad arguments, 65 destination is the source, 66 destination too
-        small, 67 block sizes differ, 68 method not possible for this pair, 69 unreachable,
-        73 verification failed, 74 out of space, 75 transient failure persisted, 76 device
+
+        Exit codes: 0 done, 64 bad arguments, 65 destination is the source, 66 destination too \
+        small, 67 block sizes differ, 68 method not possible for this pair, 69 unreachable, \
+        73 verification failed, 74 out of space, 75 transient failure persisted, 76 device \
         error, 130 interrupted.
         """)
 

@@ -23,13 +23,15 @@ struct OffloadProbeCommand: AsyncParsableCommand {
         commandName: "offload-probe",
         abstract: "Report what a SCSI LUN, or a pair of LUNs, can offload (EXTENDED COPY, ODX).",
         discussion: """
-        DEVICE is a libiscsi URL, iscsi://[user[%password]@]host[:port]/target-iqn/lun, or a device
+        DEVICE is a libiscsi URL, iscsi://[user[%password]@]host[:port]/target-iqn/lun, or a device \
         path (/dev/sgN, /dev/sdX, /dev/disk/by-id/..., /dev/mapper/... multipath maps).
-        With one DEVICE: identity, capacity, provisioning, limits, the third-party copy page,
-        RECEIVE COPY OPERATING PARAMETERS and an XCOPY and an ODX verdict.
-        With two: the method a copy from the first to the second would use, and why.
-        --decode FILE decodes saved bytes offline (hex as sg3_utils prints it, or binary).
-        Exit codes: 0 done, 64 bad arguments, 65 undecodable input, 66 unreadable file,
+
+        With one DEVICE: identity, capacity, provisioning, limits, the third-party copy page, \
+        RECEIVE COPY OPERATING PARAMETERS and an XCOPY and an ODX verdict. With two: the method \
+        a copy from the first to the second would use, and why. --decode FILE decodes saved \
+        bytes offline (hex as sg3_utils prints it, or binary).
+
+        Exit codes: 0 done, 64 bad arguments, 65 undecodable input, 66 unreadable file, \
         69 target or LUN unreachable, 76 device answered with an error.
         """)
 

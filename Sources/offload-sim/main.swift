@@ -11,12 +11,14 @@ struct OffloadSimCommand: AsyncParsableCommand {
         commandName: "offload-sim",
         abstract: "A simulated SAN array: an iSCSI target with XCOPY and ODX, for tests and demos.",
         discussion: """
-        Prints the libiscsi URL of every LUN, one a line, once it listens, then one line
-        'management http://HOST:PORT' (unless --management none); stops on SIGINT/SIGTERM.
+        Prints the libiscsi URL of every LUN, one a line, once it listens, then one line \
+        'management http://HOST:PORT' (unless --management none); stops on SIGINT/SIGTERM. \
         LUN data and identities persist in --state-dir across restarts.
-        The management API (HTTP, JSON, bearer token; docs/management-api.md) creates, lists,
-        resizes and deletes LUNs and injects faults while the target runs. Its token is read from
+
+        The management API (HTTP, JSON, bearer token; docs/management-api.md) creates, lists, \
+        resizes and deletes LUNs and injects faults while the target runs. Its token is read from \
         --management-token-file, or generated and written to STATE_DIR/management.token (0600).
+
         Exit codes: 0 stopped cleanly, 64 bad arguments, 69 cannot listen, 70 state dir unusable.
         """)
 
