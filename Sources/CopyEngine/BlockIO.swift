@@ -40,12 +40,9 @@ public struct BlockIO: Sendable {
     /// READ(16) of `blocks` blocks into the start of `buffer`, in place where the transport can.
     public func read(lba: UInt64, blocks: Int, into buffer: SCSIBuffer, method: CopyMethod? = .host) async throws {
         let length = blocks * blockSize
-        statistics.count("READ(16)")
-        let r = try await transport { try await device.execute(SCSIBufferedCommand(
-            cdb: CDB.read16(lba: lba, blocks: UInt32(blocks)), direction: .fromDevice, buffer: buffer, length: length, timeout: timeout)) }
-        guard r.status == .good else { throw CopyError.classify(r, method: method, command: "READ(16) at \(lba)") }
-        guard r.bufferedBytes == length else {
-            throw CopyError(.transport, method: method, "READ(16) at \(lba): \(r.bufferedBytes) of \(length) bytes returned")
+        let moved = try await buffered("READ(16)", CDB.read16(lba: lba, blocks: UInt32(blocks)), .fromDevice, buffer, length, lba, method)
+        guard moved == length else {
+            throw CopyError(.transport, method: method, "READ(16) at \(lba): \(moved) of \(length) bytes returned")
         }
         statistics.addRead(length)
     }
@@ -53,11 +50,18 @@ public struct BlockIO: Sendable {
     /// WRITE(16) of the first `blocks` blocks of `buffer`.
     public func write(lba: UInt64, blocks: Int, from buffer: SCSIBuffer, method: CopyMethod? = .host) async throws {
         let length = blocks * blockSize
-        statistics.count("WRITE(16)")
-        let r = try await transport { try await device.execute(SCSIBufferedCommand(
-            cdb: CDB.write16(lba: lba, blocks: UInt32(blocks)), direction: .toDevice, buffer: buffer, length: length, timeout: timeout)) }
-        guard r.status == .good else { throw CopyError.classify(r, method: method, command: "WRITE(16) at \(lba)") }
+        _ = try await buffered("WRITE(16)", CDB.write16(lba: lba, blocks: UInt32(blocks)), .toDevice, buffer, length, lba, method)
         statistics.addWritten(length)
+    }
+
+    /// One buffered command, counted; GOOD or a classified error. Returns the bytes moved.
+    private func buffered(_ name: String, _ cdb: [UInt8], _ direction: SCSIBufferedCommand.Direction, _ buffer: SCSIBuffer,
+                          _ length: Int, _ lba: UInt64, _ method: CopyMethod?) async throws -> Int {
+        statistics.count(name)
+        let r = try await transport { try await device.execute(SCSIBufferedCommand(
+            cdb: cdb, direction: direction, buffer: buffer, length: length, timeout: timeout)) }
+        guard r.status == .good else { throw CopyError.classify(r, method: method, command: "\(name) at \(lba)") }
+        return r.bufferedBytes
     }
 
     /// Runs a command, turning transport failures into `CopyError(.transport)`.

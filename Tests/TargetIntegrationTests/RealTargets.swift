@@ -42,9 +42,15 @@ enum RealTarget: String {
 /// Runs one of the project's binaries the suite built (OFFLOAD_PROBE_BIN / OFFLOAD_COPY_BIN /
 /// OFFLOAD_SIM_BIN, else next to the test binary) and returns (exit status, stdout, stderr).
 func runTool(_ name: String, _ arguments: [String]) throws -> (Int32, String, String) {
+    try runProcess(URL(fileURLWithPath: try toolPath(name)), arguments)
+}
+
+/// Runs a program to its end and returns (exit status, stdout, stderr).
+func runProcess(_ executable: URL, _ arguments: [String], environment extra: [String: String] = [:]) throws -> (Int32, String, String) {
     let p = Process()
-    p.executableURL = URL(fileURLWithPath: try toolPath(name))
+    p.executableURL = executable
     p.arguments = arguments
+    p.environment = ProcessInfo.processInfo.environment.merging(extra) { _, new in new }
     let out = Pipe(), err = Pipe()
     p.standardOutput = out
     p.standardError = err
@@ -75,19 +81,9 @@ func runCopy(_ arguments: [String]) throws -> (Int32, String, String) { try runT
 @discardableResult
 func runScript(_ name: String, _ arguments: [String], environment extra: [String: String] = [:]) throws -> String {
     let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    let p = Process()
-    p.executableURL = root.appendingPathComponent("scripts/\(name)")
-    p.arguments = arguments
-    p.environment = ProcessInfo.processInfo.environment.merging(extra) { _, new in new }
-    let out = Pipe(), err = Pipe()
-    p.standardOutput = out
-    p.standardError = err
-    try p.run()
-    let o = out.fileHandleForReading.readDataToEndOfFile()
-    let e = err.fileHandleForReading.readDataToEndOfFile()
-    p.waitUntilExit()
-    guard p.terminationStatus == 0 else {
-        throw RealTarget.Missing(description: "scripts/\(name) \(arguments.first ?? "") failed (\(p.terminationStatus)): \(String(decoding: e, as: UTF8.self))")
+    let (status, out, err) = try runProcess(root.appendingPathComponent("scripts/\(name)"), arguments, environment: extra)
+    guard status == 0 else {
+        throw RealTarget.Missing(description: "scripts/\(name) \(arguments.first ?? "") failed (\(status)): \(err)")
     }
-    return String(decoding: o, as: UTF8.self)
+    return out
 }
