@@ -49,7 +49,7 @@ struct OffloadCopyCommand: AsyncParsableCommand {
     @Flag(help: "Compare every block after copying.") var verify = false
     @Option(help: "Byte offset to start at (a multiple of the block size).") var offset: UInt64 = 0
     @Option(help: "Bytes to copy (default: to the end of the source).") var length: UInt64?
-    @Option(name: .customLong("queue-depth"), help: "Host copy commands in flight.") var queueDepth: Int = 8
+    @Option(name: .customLong("queue-depth"), help: "Host copy commands in flight.") var queueDepth: Int = CopyOptions().queueDepth
     @Flag(help: "Print a JSON report (keys in README.md).") var json = false
     @Flag(help: "No progress bar.") var quiet = false
     @Option(name: .customLong("chap-file"), help: "CHAP credentials file (user=, secret=).") var chapFile: String?
@@ -97,7 +97,10 @@ struct OffloadCopyCommand: AsyncParsableCommand {
         options.length = length
         options.queueDepth = queueDepth
 
-        // One session per I_T nexus: EXTENDED COPY must travel in a session that reaches both.
+        // One session per LUN, even on one target: the host path's reads and writes then
+        // travel on their own connections (as qemu-img's do); sharing one made deep queues
+        // stall on offload-sim. EXTENDED COPY still reaches both LUNs: each session logs in to
+        // the same target, and the copy manager sees every LUN of it.
         var sessions: [String: ISCSISession] = [:]
         var endpoints: [CopyEndpoint] = []
         let prober = Prober(knowledge: try HardwareKnowledge.loadDefault(), timeout: .seconds(timeout))
@@ -105,9 +108,9 @@ struct OffloadCopyCommand: AsyncParsableCommand {
             let device: any SCSIDevice
             if let url {
                 let session: ISCSISession
-                if let s = sessions[url.nexus] { session = s } else {
+                if let s = sessions[url.description] { session = s } else {
                     session = try await ISCSISession.connect(url, options: iscsi)
-                    sessions[url.nexus] = session
+                    sessions[url.description] = session
                 }
                 device = session.device(lun: url.lun)
             } else {
