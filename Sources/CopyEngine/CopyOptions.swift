@@ -11,10 +11,10 @@ public struct CopyOptions: Sendable {
     /// Byte offset and length within the source (and the same offset in the destination).
     public var offset: UInt64 = 0
     public var length: UInt64?
-    /// Host copy commands in flight. 4: on offload-sim 8 was slower than 4 (1 MiB chunks; the
-    /// buffers in flight outgrow the caches), and on LIO no faster; qemu-img keeps 8 reads but
-    /// only one write in flight.
-    public var queueDepth = 4
+    /// Host copy commands in flight. 8, as qemu-img keeps: a real array has CPUs of its own
+    /// and latency to hide. (On this project's 2-core machine, where offload-sim shares the
+    /// cores with the copy, 2 to 4 can be faster; `--queue-depth` sets it.)
+    public var queueDepth = 8
     /// How often a transient offload failure is retried before falling back (or failing).
     public var transientRetries = 3
 

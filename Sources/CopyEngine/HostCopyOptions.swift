@@ -32,7 +32,7 @@ public struct HostCopyOptions: Sendable {
     /// chunk, which pays off on sparse volumes (what offload-copy copies).
     public var skipSourceHoles = false
 
-    public init(queueDepth: Int = 4, chunkBlocks: Int? = nil, keepDestinationThin: Bool = true,
+    public init(queueDepth: Int = 8, chunkBlocks: Int? = nil, keepDestinationThin: Bool = true,
                 destinationKnownZeroed: Bool = false, checkLBAStatus: Bool = true,
                 destinationReadCheck: DestinationReadCheck = .whenThinWithoutDeallocation,
                 commandTimeout: Duration = .seconds(60)) {
