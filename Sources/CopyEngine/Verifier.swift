@@ -34,24 +34,56 @@ public struct Verifier: Sendable {
         return set.sorted()
     }
 
+    /// Sampled comparisons in flight at once: on a target with milliseconds per command, a
+    /// hundred samples one after the other cost more than the offloaded copy itself. A full
+    /// check keeps two pieces in flight (each up to `chunkBlocks` from both sides in memory).
+    public var concurrency = 8
+
     /// Compares the sampled blocks; throws `CopyError(.data)` naming the first that differs.
     public func verifySampled(_ extent: CopyExtent, commands: [CopyExtent], method: CopyMethod) async throws {
         var rng = SystemRandomNumberGenerator()
-        for offset in sampleOffsets(for: extent, commands: commands, random: &rng) {
-            try await compare(extent.sourceLBA + offset, extent.destinationLBA + offset, blocks: 1, method: method)
-        }
+        let offsets = sampleOffsets(for: extent, commands: commands, random: &rng)
+        try await compareAll(offsets.map { (extent.sourceLBA + $0, extent.destinationLBA + $0, 1) }, width: concurrency, method: method)
     }
 
     /// Compares every block of `extent`.
     public func verifyFull(_ extent: CopyExtent, method: CopyMethod) async throws {
-        for piece in extent.chunks(of: UInt64(chunkBlocks)) {
-            try await compare(piece.sourceLBA, piece.destinationLBA, blocks: Int(piece.blocks), method: method)
+        let pieces = extent.chunks(of: UInt64(chunkBlocks))
+        try await compareAll(pieces.map { ($0.sourceLBA, $0.destinationLBA, Int($0.blocks)) }, width: 2, method: method)
+    }
+
+    /// Runs the comparisons, `width` at a time. A difference stops new ones; of those
+    /// found, the one earliest in the list is thrown (the same answer as one at a time). Any
+    /// other error ends the check at once.
+    private func compareAll(_ items: [(source: UInt64, destination: UInt64, blocks: Int)], width: Int, method: CopyMethod) async throws {
+        var firstDifference: (index: Int, error: CopyError)?
+        try await withThrowingTaskGroup(of: (Int, CopyError?).self) { group in
+            var next = 0
+            func start() {
+                let i = next, item = items[i]
+                next += 1
+                group.addTask {
+                    do {
+                        try await compare(item.source, item.destination, blocks: item.blocks, method: method)
+                        return (i, nil)
+                    } catch let e as CopyError where e.kind == .data {
+                        return (i, e)
+                    }
+                }
+            }
+            while next < items.count, next < Swift.max(1, width) { start() }
+            while let (i, difference) = try await group.next() {
+                if let difference, firstDifference.map({ i < $0.index }) ?? true { firstDifference = (i, difference) }
+                if firstDifference == nil, next < items.count { start() }
+            }
         }
+        if let firstDifference { throw firstDifference.error }
     }
 
     private func compare(_ s: UInt64, _ d: UInt64, blocks: Int, method: CopyMethod) async throws {
-        let a = try await source.read(lba: s, blocks: blocks, method: nil)
-        let b = try await destination.read(lba: d, blocks: blocks, method: nil)
+        async let sourceBytes = source.read(lba: s, blocks: blocks, method: nil)
+        async let destinationBytes = destination.read(lba: d, blocks: blocks, method: nil)
+        let a = try await sourceBytes, b = try await destinationBytes
         guard a != b else { return }
         let bs = source.blockSize
         let first = zip(a, b).enumerated().first { $0.element.0 != $0.element.1 }.map { $0.offset / bs } ?? 0

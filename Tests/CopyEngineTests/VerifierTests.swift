@@ -1,0 +1,69 @@
+@testable import CopyEngine
+import Foundation
+import SCSITransport
+import SCSIWire
+import Testing
+
+/// The verifier compares in parallel but answers as if it went one block at a time: the
+/// difference it names is the first in LBA order, and equal data passes.
+@Suite struct VerifierTests {
+    /// A LUN of 512-byte blocks answering READ(16) from `bytes` after a short sleep, counting
+    /// the reads in flight.
+    final class Disk: SCSIDevice, @unchecked Sendable {
+        let address = DeviceAddress(kind: .memory, nexus: "memory", lun: 0, display: "memory:0")
+        let lock = NSLock()
+        let bytes: [UInt8]
+        var inFlight = 0, most = 0
+        init(_ bytes: [UInt8]) { self.bytes = bytes }
+
+        func execute(_ c: SCSICommand) async throws -> SCSIResponse {
+            let lba = Int(c.cdb[2..<10].reduce(UInt64(0)) { $0 << 8 | UInt64($1) })
+            let n = Int(c.cdb[10..<14].reduce(UInt32(0)) { $0 << 8 | UInt32($1) })
+            lock.withLock { inFlight += 1; most = max(most, inFlight) }
+            try await Task.sleep(for: .milliseconds(2))
+            lock.withLock { inFlight -= 1 }
+            return .good(Array(bytes[(lba * 512)..<((lba + n) * 512)]))
+        }
+    }
+
+    static func verifier(_ a: Disk, _ b: Disk) -> Verifier {
+        let stats = CopyStatistics()
+        return Verifier(source: BlockIO(device: a, blockSize: 512, statistics: stats),
+                        destination: BlockIO(device: b, blockSize: 512, statistics: stats))
+    }
+
+    static let image = (0..<(256 * 512)).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ 7) }
+
+    @Test func equalDataPassesAndSamplesRunInParallel() async throws {
+        let a = Disk(Self.image), b = Disk(Self.image)
+        let commands = (0..<32).map { CopyExtent(sourceLBA: UInt64($0 * 8), destinationLBA: UInt64($0 * 8), blocks: 8) }
+        try await Self.verifier(a, b).verifySampled(CopyExtent(sourceLBA: 0, destinationLBA: 0, blocks: 256), commands: commands, method: .xcopy)
+        #expect(a.most > 1, "samples were read one at a time")
+    }
+
+    @Test func theFirstDifferenceInOrderIsNamed() async throws {
+        var bad = Self.image
+        for block in [200, 16, 120] { bad[block * 512 + 5] ^= 0xFF }
+        let a = Disk(Self.image), b = Disk(bad)
+        let commands = (0..<32).map { CopyExtent(sourceLBA: UInt64($0 * 8), destinationLBA: UInt64($0 * 8), blocks: 8) }
+        for _ in 0..<5 {
+            let error = await #expect(throws: CopyError.self) {
+                try await Self.verifier(a, b).verifySampled(CopyExtent(sourceLBA: 0, destinationLBA: 0, blocks: 256),
+                                                            commands: commands, method: .xcopy)
+            }
+            #expect(error?.kind == .data)
+            #expect(error?.description.contains("destination block 16 ") == true, "\(error?.description ?? "")")
+        }
+    }
+
+    @Test func fullCheckFindsADifferenceAnywhere() async throws {
+        var bad = Self.image
+        bad[77 * 512 + 300] ^= 1
+        let error = await #expect(throws: CopyError.self) {
+            var v = Self.verifier(Disk(Self.image), Disk(bad))
+            v.chunkBlocks = 16
+            try await v.verifyFull(CopyExtent(sourceLBA: 0, destinationLBA: 0, blocks: 256), method: .odx)
+        }
+        #expect(error?.description.contains("destination block 77 ") == true, "\(error?.description ?? "")")
+    }
+}
