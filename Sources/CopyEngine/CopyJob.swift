@@ -95,6 +95,7 @@ public final class CopyJob: @unchecked Sendable {
             r.hostBytesRead = statistics.hostBytesRead
             r.hostBytesWritten = statistics.hostBytesWritten
             r.commands = statistics.commands
+            r.warnings += statistics.warnings.filter { !r.warnings.contains($0) }
             return r
         }
 

@@ -8,6 +8,7 @@ public final class CopyStatistics: @unchecked Sendable {
     private var read: UInt64 = 0
     private var written: UInt64 = 0
     private var counts: [String: Int] = [:]
+    private var notes: [String] = []
 
     public init() {}
 
@@ -16,7 +17,11 @@ public final class CopyStatistics: @unchecked Sendable {
     /// Counts one command by name ("READ(16)", "EXTENDED COPY", "POPULATE TOKEN", ...).
     public func count(_ command: String) { lock.withLock { counts[command, default: 0] += 1 } }
 
+    /// Records something the user should know (once per distinct text), for the report.
+    public func warn(_ text: String) { lock.withLock { if !notes.contains(text) { notes.append(text) } } }
+
     public var hostBytesRead: UInt64 { lock.withLock { read } }
     public var hostBytesWritten: UInt64 { lock.withLock { written } }
     public var commands: [String: Int] { lock.withLock { counts } }
+    public var warnings: [String] { lock.withLock { notes } }
 }

@@ -29,7 +29,9 @@ public enum HostCopyZeroOutcome: String, Sendable, Equatable {
 ///
 /// A command refused as unsupported (ILLEGAL REQUEST: invalid operation code, field in CDB or
 /// parameter list) is not an error: that way of zeroing is dropped for the rest of the copy and
-/// the next one is used. Every command is counted in the statistics (by name: "GET LBA
+/// the next one is used. Nor is GOOD taken on trust: after the array zeroed a range itself
+/// (WRITE SAME, UNMAP), its first and last block are read back; a block that is not zero drops
+/// that way of zeroing too (with a warning in the report) and the range is written as data. Every command is counted in the statistics (by name: "GET LBA
 /// STATUS", "WRITE SAME(16)", "UNMAP", and READ(16)/WRITE(16) through `BlockIO`); the zero
 /// block a WRITE SAME carries counts as host bytes written, a destination read as host bytes
 /// read; GET LBA STATUS and UNMAP parameter data are not payload and are not counted.
@@ -80,12 +82,19 @@ final class HostCopyZeroChunkWriter: @unchecked Sendable {
             let way = currentDeallocation
             switch way {
             case .writeSameUnmap:
-                if try await writeSame(lba: lba, blocks: blocks, unmap: true, io: io) { return .writeSameUnmap }
+                if try await writeSame(lba: lba, blocks: blocks, unmap: true, io: io) {
+                    if try await readsZero(lba: lba, blocks: blocks, io: io, after: "WRITE SAME(16) with UNMAP") { return .writeSameUnmap }
+                }
             case .unmap:
-                if try await unmap(lba: lba, blocks: blocks, io: io) { return .unmap }
+                if try await unmap(lba: lba, blocks: blocks, io: io) {
+                    if try await readsZero(lba: lba, blocks: blocks, io: io, after: "UNMAP") { return .unmap }
+                }
             case .none:
                 if lock.withLock({ writeSameZerosUsable }) {
-                    if try await writeSame(lba: lba, blocks: blocks, unmap: false, io: io) { return .writeSameZeros }
+                    if try await writeSame(lba: lba, blocks: blocks, unmap: false, io: io),
+                       try await readsZero(lba: lba, blocks: blocks, io: io, after: "WRITE SAME(16)") {
+                        return .writeSameZeros
+                    }
                     lock.withLock { writeSameZerosUsable = false }
                 }
                 try await io.write(lba: lba, blocks: Int(blocks), from: zeros(Int(blocks) * blockSize))
@@ -93,6 +102,18 @@ final class HostCopyZeroChunkWriter: @unchecked Sendable {
             }
             lock.withLock { if deallocation == way { deallocation = provisioning.deallocation(after: way) } }
         }
+    }
+
+    /// Evidence for a range the array zeroed itself: its first and last block read back as
+    /// zeros. False (with a warning) when one does not: the caller then stops trusting that way.
+    private func readsZero(lba: UInt64, blocks: UInt64, io: BlockIO, after command: String) async throws -> Bool {
+        let last = lba + blocks - 1
+        async let first = io.read(lba: lba, blocks: 1, method: .host)
+        async let end = io.read(lba: last, blocks: 1, method: .host)
+        let (a, b) = try await (first, end)
+        if a.allSatisfy({ $0 == 0 }) && b.allSatisfy({ $0 == 0 }) { return true }
+        statistics.warn("the destination answered GOOD to \(command) but did not read zeros afterwards; zeros were written as data instead")
+        return false
     }
 
     /// A buffer of at least `count` zero bytes.

@@ -204,7 +204,20 @@ import Testing
         #expect(s.count("WRITE(16)") == 12)
         #expect(Self.writeSames(s) == (s.zeroChunks, false))
         #expect(s.count("GET LBA STATUS") == 0)
-        #expect(s.destination.count(.read16) == 0)
+        #expect(s.destination.count(.read16) == 2 * s.zeroChunks, "the first and last block of each zeroed chunk are read back")
+    }
+
+    @Test func anArrayThatSaysGoodToWriteSameWithoutZeroingIsCaught() async throws {
+        // GOOD, but nothing written: the old data stays. The read-back sees it, WRITE SAME is
+        // dropped, and the zeros go down as data.
+        let liar: HostCopyFixture.Intercept = { c in c.operationCode == .writeSame16 ? .good() : nil }
+        let s = try await Self.setup(options: HostCopyOptions(queueDepth: 1, chunkBlocks: 64), destinationGarbage: true,
+                                     configure: { $0.thinProvisioned = false }, intercept: liar)
+        try await s.run()
+        #expect(try s.fixture.contents(1) == s.image, "the destination must hold the source, zeros included")
+        #expect(s.count("WRITE SAME(16)") == 1, "not trusted again after the first lie")
+        #expect(s.count("WRITE(16)") == 32)
+        #expect(s.statistics.warnings.contains { $0.contains("answered GOOD to WRITE SAME(16) but did not read zeros") })
     }
 
     @Test func writeSameRefusedFallsBackToUnmap() async throws {
