@@ -10,55 +10,45 @@ import Testing
 struct CopyInterruptTests {
     @Test("Ctrl-C during a host copy: exit 130, the report's ranges are in the destination, the rest is not claimed")
     func interruptedHostCopy() async throws {
-        let state = FileManager.default.temporaryDirectory.appendingPathComponent("sim-interrupt-\(UUID().uuidString)")
-        let port = Int.random(in: 15000..<15500)
-        // The suite's own offload-sim: left to itself the script would build one, waiting on
-        // the build folder this very test run holds.
-        let out = try runScript("sim-target", ["start", "--state", state.path, "--port", String(port),
-                                               "--lun", "src:32M", "--lun", "dst:32M", "--fault", "delay:ms=25"],
-                                environment: ["OFFLOAD_SIM_BIN": try toolPath("offload-sim")])
-        defer {
-            _ = try? runScript("sim-target", ["stop", "--state", state.path])
-            try? FileManager.default.removeItem(at: state)
+        try await PrivateSim.with(luns: ["src:32M", "dst:32M"], faults: ["delay:ms=25"]) { sim in
+            let urls = sim.urls
+            try await LUNData.fill(urls[0], seed: 11)
+            let firstMiB = try await LUNData.digest(urls[0], blocks: 2048)
+
+            let copy = Process()
+            copy.executableURL = URL(fileURLWithPath: try toolPath("offload-copy"))
+            // One chunk at a time, each READ and WRITE 25 ms late: 32 chunks take over 1.6 s.
+            copy.arguments = ["--json", "--quiet", "--method", "host", "--queue-depth", "1", urls[0].description, urls[1].description]
+            let stdout = Pipe(), stderr = Pipe()
+            copy.standardOutput = stdout
+            copy.standardError = stderr
+            try copy.run()
+
+            // Interrupt once the first chunk has landed: the copy is then surely under way.
+            let started = ContinuousClock.now
+            while try await LUNData.digest(urls[1], blocks: 2048) != firstMiB {
+                try #require(copy.isRunning, "offload-copy ended before its first chunk landed: \(String(decoding: stderr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self))")
+                try #require(ContinuousClock.now - started < .seconds(60), "no chunk landed within 60 s")
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            copy.interrupt()
+            let report = stdout.fileHandleForReading.readDataToEndOfFile()
+            let message = String(decoding: stderr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            copy.waitUntilExit()
+
+            #expect(copy.terminationStatus == 130, "exit \(copy.terminationStatus): \(message)")
+            #expect(message.contains("interrupted"), "stderr: \(message)")
+            let json = try #require(try JSONSerialization.jsonObject(with: report) as? [String: Any], "no JSON report: \(message)")
+            #expect(json["ok"] as? Bool == false)
+            let bytes = try #require(json["bytes"] as? Int)
+            #expect(bytes >= 1 << 20 && bytes < 32 << 20, "reported \(bytes) bytes copied of 32 MiB")
+            let ranges = try #require(json["ranges"] as? [[String: Any]])
+            #expect(ranges.first?["offset"] as? Int == 0 && ranges.reduce(0) { $0 + ($1["length"] as? Int ?? 0) } == bytes,
+                    "ranges \(ranges) do not describe the \(bytes) bytes from the start")
+            // What the report claims is really there.
+            let claimed = UInt64(bytes / 512)
+            let src = try await LUNData.digest(urls[0], blocks: claimed), dst = try await LUNData.digest(urls[1], blocks: claimed)
+            #expect(src == dst, "the reported \(bytes) bytes differ from the source")
         }
-        let urls = try out.split(separator: "\n").map { try ISCSIURL(parsing: String($0)) }
-        try #require(urls.count == 2, "sim-target printed \(out)")
-        try await LUNData.fill(urls[0], seed: 11)
-        let firstMiB = try await LUNData.digest(urls[0], blocks: 2048)
-
-        let copy = Process()
-        copy.executableURL = URL(fileURLWithPath: try toolPath("offload-copy"))
-        // One chunk at a time, each READ and WRITE 25 ms late: 32 chunks take over 1.6 s.
-        copy.arguments = ["--json", "--quiet", "--method", "host", "--queue-depth", "1", urls[0].description, urls[1].description]
-        let stdout = Pipe(), stderr = Pipe()
-        copy.standardOutput = stdout
-        copy.standardError = stderr
-        try copy.run()
-
-        // Interrupt once the first chunk has landed: the copy is then surely under way.
-        let started = ContinuousClock.now
-        while try await LUNData.digest(urls[1], blocks: 2048) != firstMiB {
-            try #require(copy.isRunning, "offload-copy ended before its first chunk landed: \(String(decoding: stderr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self))")
-            try #require(ContinuousClock.now - started < .seconds(60), "no chunk landed within 60 s")
-            try await Task.sleep(for: .milliseconds(50))
-        }
-        copy.interrupt()
-        let report = stdout.fileHandleForReading.readDataToEndOfFile()
-        let message = String(decoding: stderr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        copy.waitUntilExit()
-
-        #expect(copy.terminationStatus == 130, "exit \(copy.terminationStatus): \(message)")
-        #expect(message.contains("interrupted"), "stderr: \(message)")
-        let json = try #require(try JSONSerialization.jsonObject(with: report) as? [String: Any], "no JSON report: \(message)")
-        #expect(json["ok"] as? Bool == false)
-        let bytes = try #require(json["bytes"] as? Int)
-        #expect(bytes >= 1 << 20 && bytes < 32 << 20, "reported \(bytes) bytes copied of 32 MiB")
-        let ranges = try #require(json["ranges"] as? [[String: Any]])
-        #expect(ranges.first?["offset"] as? Int == 0 && ranges.reduce(0) { $0 + ($1["length"] as? Int ?? 0) } == bytes,
-                "ranges \(ranges) do not describe the \(bytes) bytes from the start")
-        // What the report claims is really there.
-        let claimed = UInt64(bytes / 512)
-        let src = try await LUNData.digest(urls[0], blocks: claimed), dst = try await LUNData.digest(urls[1], blocks: claimed)
-        #expect(src == dst, "the reported \(bytes) bytes differ from the source")
     }
 }

@@ -13,33 +13,25 @@ import Testing
 struct CopyReconnectTests {
     @Test("a READ(16) and a WRITE(16) each lose their connection mid-copy: the copy still ends byte-exact")
     func hostCopySurvivesDrops() async throws {
-        let state = FileManager.default.temporaryDirectory.appendingPathComponent("sim-drop-\(UUID().uuidString)")
-        let port = Int.random(in: 15500..<16000)
-        let out = try runScript("sim-target", ["start", "--state", state.path, "--port", String(port),
-                                               "--lun", "src:64M", "--lun", "dst:64M",
-                                               "--fault", "drop-connection:opcode=0x88", "--fault", "drop-connection:opcode=0x8A"],
-                                environment: ["OFFLOAD_SIM_BIN": try toolPath("offload-sim")])
-        defer {
-            _ = try? runScript("sim-target", ["stop", "--state", state.path])
-            try? FileManager.default.removeItem(at: state)
+        try await PrivateSim.with(luns: ["src:64M", "dst:64M"],
+                                  faults: ["drop-connection:opcode=0x88", "drop-connection:opcode=0x8A"]) { sim in
+            let urls = sim.urls, state = sim.state
+            try await LUNData.fill(urls[0], seed: 23)
+            let (status, json, err) = try runCopyJSON(["--method", "host", "--queue-depth", "16", urls[0].description, urls[1].description])
+            #expect(status == 0, "offload-copy exited \(status): \(err)")
+            #expect(json?["ok"] as? Bool == true)
+            let src = try await LUNData.digest(urls[0]), dst = try await LUNData.digest(urls[1])
+            #expect(src == dst, "destination differs from source in \(zip(src, dst).filter { $0 != $1 }.count) MiB pieces")
+            // Both drops fired: a one-shot fault leaves the list when it fires.
+            let api = try String(contentsOf: state.appendingPathComponent("management"), encoding: .utf8)
+                .trimmingCharacters(in: .whitespacesAndNewlines)
+            let token = try String(contentsOf: state.appendingPathComponent("data/management.token"), encoding: .utf8)
+                .trimmingCharacters(in: .whitespacesAndNewlines)
+            var request = URLRequest(url: try #require(URL(string: api + "/v1/faults")))
+            request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
+            let (body, _) = try await URLSession.shared.data(for: request)
+            let faults = try #require(try JSONSerialization.jsonObject(with: body) as? [String: Any])["faults"] as? [String]
+            #expect(faults == [], "faults not fired: \(faults ?? [])")
         }
-        let urls = try out.split(separator: "\n").map { try ISCSIURL(parsing: String($0)) }
-        try #require(urls.count == 2, "sim-target printed \(out)")
-        try await LUNData.fill(urls[0], seed: 23)
-        let (status, json, err) = try runCopyJSON(["--method", "host", "--queue-depth", "16", urls[0].description, urls[1].description])
-        #expect(status == 0, "offload-copy exited \(status): \(err)")
-        #expect(json?["ok"] as? Bool == true)
-        let src = try await LUNData.digest(urls[0]), dst = try await LUNData.digest(urls[1])
-        #expect(src == dst, "destination differs from source in \(zip(src, dst).filter { $0 != $1 }.count) MiB pieces")
-        // Both drops fired: a one-shot fault leaves the list when it fires.
-        let api = try String(contentsOf: state.appendingPathComponent("management"), encoding: .utf8)
-            .trimmingCharacters(in: .whitespacesAndNewlines)
-        let token = try String(contentsOf: state.appendingPathComponent("data/management.token"), encoding: .utf8)
-            .trimmingCharacters(in: .whitespacesAndNewlines)
-        var request = URLRequest(url: try #require(URL(string: api + "/v1/faults")))
-        request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
-        let (body, _) = try await URLSession.shared.data(for: request)
-        let faults = try #require(try JSONSerialization.jsonObject(with: body) as? [String: Any])["faults"] as? [String]
-        #expect(faults == [], "faults not fired: \(faults ?? [])")
     }
 }
