@@ -5,7 +5,8 @@ import SCSIWire
 /// Finds source chunks that need no reading: on a thin source whose unmapped blocks read as
 /// zeros (LBPME and LBPRZ), a chunk GET LBA STATUS reports wholly deallocated is zeros. This
 /// is what lets the host path of a half-empty volume move half the bytes (qemu-img does the
-/// same with block status). One answer serves every chunk it describes. Any doubt (refused, unparsable, mapped) means "read it".
+/// same with block status). One answer serves every chunk it describes. Any doubt (refused,
+/// unparsable, mapped) means "read it".
 final class HostCopySourceHoles: @unchecked Sendable {
     private let usable: Bool
     private let statistics: CopyStatistics

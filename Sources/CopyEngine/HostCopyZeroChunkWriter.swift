@@ -31,7 +31,8 @@ public enum HostCopyZeroOutcome: String, Sendable, Equatable {
 /// parameter list) is not an error: that way of zeroing is dropped for the rest of the copy and
 /// the next one is used. Nor is GOOD taken on trust: after the array zeroed a range itself
 /// (WRITE SAME, UNMAP), its first and last block are read back; a block that is not zero drops
-/// that way of zeroing too (with a warning in the report) and the range is written as data. Every command is counted in the statistics (by name: "GET LBA
+/// that way of zeroing too (with a warning in the report) and the range is written as data.
+/// Every command is counted in the statistics (by name: "GET LBA
 /// STATUS", "WRITE SAME(16)", "UNMAP", and READ(16)/WRITE(16) through `BlockIO`); the zero
 /// block a WRITE SAME carries counts as host bytes written, a destination read as host bytes
 /// read; GET LBA STATUS and UNMAP parameter data are not payload and are not counted.

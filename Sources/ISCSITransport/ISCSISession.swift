@@ -341,7 +341,6 @@ final class PendingCommand: @unchecked Sendable {
     let transfer: Transfer
     /// Data-Out as libiscsi sends it: our copy of an array, or the caller's buffer.
     let outData: UnsafeMutableBufferPointer<UInt8>?
-    private let ownsOutData: Bool
     /// Held until completion, so the memory libiscsi reads into or sends from stays alive.
     let buffered: SCSIBufferedCommand?
     var task: UnsafeMutablePointer<scsi_task>?
@@ -365,10 +364,8 @@ final class PendingCommand: @unchecked Sendable {
             let buffer = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: bytes.count)
             _ = buffer.initialize(from: bytes)
             outData = buffer
-            ownsOutData = true
         } else {
             outData = nil
-            ownsOutData = false
         }
     }
 
@@ -378,7 +375,6 @@ final class PendingCommand: @unchecked Sendable {
         self.target = target
         self.cdb = command.cdb
         buffered = command
-        ownsOutData = false
         switch command.direction {
         case .fromDevice:
             transfer = .in(command.length)
@@ -390,7 +386,8 @@ final class PendingCommand: @unchecked Sendable {
         }
     }
 
-    deinit { if ownsOutData { outData?.deallocate() } }
+    /// Our copy of an array is ours to free; a caller's buffer is not.
+    deinit { if buffered == nil { outData?.deallocate() } }
 
     func finish(_ result: Result<SCSIResponse, Error>) {
         guard let c = continuation else { return }
