@@ -48,15 +48,7 @@ extension TokenManager {
     /// answers.
     func runWriteUsingToken(_ request: SCSIRequest, _ unit: LogicalUnit, _ directory: any LogicalUnitDirectory) throws -> SCSIResult {
         beginCommand()
-        let cdb: TokenCopyCDB<WriteUsingToken>
-        do { cdb = try TokenCopyCDB<WriteUsingToken>(parsing: request.cdb) } catch { throw SCSICommandError.invalidFieldInCDBNoPointer }
-        let length = Int(cdb.parameterListLength)
-        try checkParameterListLength(length, headerLength: WriteUsingToken.headerLength)
-        let data = try parameterList(request, length: length)
-        try checkListHeader(data, headerLength: WriteUsingToken.headerLength, listLengthOffset: 534)
-        let list: WriteUsingToken
-        do { list = try WriteUsingToken(parsing: data) } catch { throw SCSICommandError.invalidFieldInParameterList(byte: 534) }
-        try checkRangeCount(list.ranges.count, listLengthOffset: 534)
+        let (cdb, list) = try parseTokenCommand(request, as: WriteUsingToken.self)
         let requested = try checkRanges(list.ranges, of: unit, descriptorsAt: WriteUsingToken.headerLength)
         let key = OperationKey(nexus: request.initiator.nexus, listIdentifier: cdb.listIdentifier)
         try checkNotInProgress(key)

@@ -229,6 +229,22 @@ public final class TokenManager: TokenCopyService, @unchecked Sendable {
         }
     }
 
+    /// The CDB and the parameter list of a POPULATE TOKEN or WRITE USING TOKEN, through CTL's
+    /// checks in CTL's order: the CDB (05/24 without a pointer), the PARAMETER LIST LENGTH, the
+    /// bytes sent, the list header, the list itself and the number of ranges.
+    func parseTokenCommand<List: TokenParameterList>(_ request: SCSIRequest, as: List.Type) throws -> (TokenCopyCDB<List>, List) {
+        let cdb: TokenCopyCDB<List>
+        do { cdb = try TokenCopyCDB<List>(parsing: request.cdb) } catch { throw SCSICommandError.invalidFieldInCDBNoPointer }
+        let length = Int(cdb.parameterListLength)
+        try checkParameterListLength(length, headerLength: List.headerLength)
+        let data = try parameterList(request, length: length)
+        try checkListHeader(data, headerLength: List.headerLength, listLengthOffset: List.rangeListLengthOffset)
+        let list: List
+        do { list = try List(parsing: data) } catch { throw SCSICommandError.invalidFieldInParameterList(byte: List.rangeListLengthOffset) }
+        try checkRangeCount(list.ranges.count, listLengthOffset: List.rangeListLengthOffset)
+        return (cdb, list)
+    }
+
     /// The parameter list as the CDB's PARAMETER LIST LENGTH says; fewer bytes than that is
     /// 05/1A/00.
     func parameterList(_ request: SCSIRequest, length: Int) throws -> [UInt8] {
@@ -350,15 +366,7 @@ public final class TokenManager: TokenCopyService, @unchecked Sendable {
     /// represented). IMMED needs no background work: the command completes at once either way.
     func runPopulateToken(_ request: SCSIRequest, _ unit: LogicalUnit) throws -> SCSIResult {
         beginCommand()
-        let cdb: TokenCopyCDB<PopulateToken>
-        do { cdb = try TokenCopyCDB<PopulateToken>(parsing: request.cdb) } catch { throw SCSICommandError.invalidFieldInCDBNoPointer }
-        let length = Int(cdb.parameterListLength)
-        try checkParameterListLength(length, headerLength: PopulateToken.headerLength)
-        let data = try parameterList(request, length: length)
-        try checkListHeader(data, headerLength: PopulateToken.headerLength, listLengthOffset: 14)
-        let list: PopulateToken
-        do { list = try PopulateToken(parsing: data) } catch { throw SCSICommandError.invalidFieldInParameterList(byte: 14) }
-        try checkRangeCount(list.ranges.count, listLengthOffset: 14)
+        let (cdb, list) = try parseTokenCommand(request, as: PopulateToken.self)
         guard list.inactivityTimeout <= configuration.maximumInactivityTimeout else {
             throw SCSICommandError.invalidFieldInParameterList(byte: 4)
         }
@@ -541,4 +549,22 @@ public final class TokenManager: TokenCopyService, @unchecked Sendable {
         }
         return true
     }
+}
+
+/// A token-copy parameter list (POPULATE TOKEN, WRITE USING TOKEN) as the token manager checks
+/// it: the header before the range descriptors and where their list length sits.
+protocol TokenParameterList: TokenCopyOperation {
+    static var headerLength: Int { get }
+    /// Byte offset of the BLOCK DEVICE RANGE DESCRIPTOR LIST LENGTH (where CTL points on errors).
+    static var rangeListLengthOffset: Int { get }
+    var ranges: [BlockDeviceRangeDescriptor] { get }
+    init(parsing bytes: [UInt8]) throws
+}
+
+extension PopulateToken: TokenParameterList {
+    static var rangeListLengthOffset: Int { 14 }
+}
+
+extension WriteUsingToken: TokenParameterList {
+    static var rangeListLengthOffset: Int { 534 }
 }
