@@ -44,6 +44,8 @@ let package = Package(
         .target(name: "SimArray", dependencies: ["SCSIWire"]),
         // The copy engines (XCOPY, ODX, host), verification and the per-pair copy job.
         .target(name: "CopyEngine", dependencies: ["SCSITransport", "OffloadProbe"]),
+        // glibc's malloc tuning (malloc.h: mallopt), which the Glibc module leaves out.
+        .systemLibrary(name: "CMalloc"),
         // offload-sim's network face: iSCSI sessions over SwiftNIO in front of SimArray.
         .target(name: "SimTarget", dependencies: [
             "SimArray", "ISCSIWire",
@@ -55,7 +57,7 @@ let package = Package(
         .executableTarget(
             name: "offload-sim",
             dependencies: [
-                "SimTarget", "SimArray",
+                "SimTarget", "SimArray", "CMalloc",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

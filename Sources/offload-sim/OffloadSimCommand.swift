@@ -51,6 +51,7 @@ struct OffloadSimCommand: AsyncParsableCommand {
     var managementTokenFile: String?
 
     func run() async throws {
+        MallocTuning.keepLargeBuffersInHeap()
         do {
             try await serve()
         } catch let e as ExitCode {
