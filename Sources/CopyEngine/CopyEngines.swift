@@ -16,6 +16,7 @@ public enum CopyEngines {
         case .host:
             var host = HostCopyOptions(options)
             host.skipSourceHoles = true  // half-empty volumes: read only what is allocated
+            host.chunkBlocks = options.chunkBytes.map { Swift.max(1, $0 / Swift.max(1, source.blockSize)) }
             return HostCopyEngine(source: source, destination: destination, statistics: statistics, options: host)
         }
     }

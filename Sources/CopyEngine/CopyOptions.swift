@@ -15,6 +15,9 @@ public struct CopyOptions: Sendable {
     /// and latency to hide. (On this project's 2-core machine, where offload-sim shares the
     /// cores with the copy, 2 to 4 can be faster; `--queue-depth` sets it.)
     public var queueDepth = 8
+    /// Bytes per host READ/WRITE; nil = from the LUs' block limits (`HostCopyChunkSizer`),
+    /// which caps any choice at both MAXIMUM TRANSFER LENGTHs and 8 MiB.
+    public var chunkBytes: Int?
     /// How often a transient offload failure is retried before falling back (or failing).
     public var transientRetries = 3
 

@@ -50,6 +50,7 @@ struct OffloadCopyCommand: AsyncParsableCommand {
     @Option(help: "Byte offset to start at (a multiple of the block size).") var offset: UInt64 = 0
     @Option(help: "Bytes to copy (default: to the end of the source).") var length: UInt64?
     @Option(name: .customLong("queue-depth"), help: "Host copy commands in flight.") var queueDepth: Int = CopyOptions().queueDepth
+    @Option(name: .customLong("chunk-size"), help: "Bytes per host READ/WRITE, 4096-8388608, whole blocks (default: from the block limits, else 1 MiB).") var chunkSize: Int?
     @Flag(help: "Print a JSON report (keys in README.md).") var json = false
     @Flag(help: "No progress bar.") var quiet = false
     @Option(name: .customLong("chap-file"), help: "CHAP credentials file (user=, secret=).") var chapFile: String?
@@ -76,6 +77,7 @@ struct OffloadCopyCommand: AsyncParsableCommand {
     func copy() async throws {
         guard let choice = CopyOptions.MethodChoice(rawValue: method) else { throw UsageError("--method must be auto, odx, xcopy or host") }
         guard (1...256).contains(queueDepth) else { throw UsageError("--queue-depth must be 1-256") }
+        if let chunkSize, !(4096...(8 << 20)).contains(chunkSize) { throw UsageError("--chunk-size must be 4096-8388608 bytes") }
         guard (1...86400).contains(timeout) else { throw UsageError("--timeout must be 1-86400 seconds") }
         // A device path goes through SG_IO (nil here); a URL through libiscsi.
         let urls = try [source, destination].map { text -> ISCSIURL? in
@@ -96,6 +98,7 @@ struct OffloadCopyCommand: AsyncParsableCommand {
         options.offset = offset
         options.length = length
         options.queueDepth = queueDepth
+        options.chunkBytes = chunkSize
 
         // One session per LUN, even on one target: the host path's reads and writes then
         // travel on their own connections (as qemu-img's do); sharing one made deep queues

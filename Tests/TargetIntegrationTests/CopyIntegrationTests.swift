@@ -83,6 +83,20 @@ struct CopyIntegrationTests {
         try await Self.expectSame(lio[0], lio[1])
     }
 
+    @Test("--chunk-size sets the host READ/WRITE size; outside 4 KiB-8 MiB it is refused with 64")
+    func chunkSize() async throws {
+        let u = try RealTarget.sim.urls()
+        try await LUNData.fill(u[0], seed: 17)
+        let r = try await Self.copy(u[0], u[1], ["--method", "host", "--chunk-size", "262144"])
+        let bytes = try #require(r["bytes"] as? Int)
+        let commands = try #require(r["commands"] as? [String: Int])
+        #expect(commands["READ(16)"] == (bytes + 262143) / 262144, "\(commands)")
+        try await Self.expectSame(u[0], u[1])
+        for bad in ["2048", "16777216", "many"] {
+            #expect(try runCopy(["--chunk-size", bad, u[0].description, u[1].description]).0 == 64, "--chunk-size \(bad)")
+        }
+    }
+
     @Test("refusals have their own exit codes: same LU 65, block sizes 67, unreachable 69")
     func refusals() throws {
         let u = try RealTarget.lio.urls()
