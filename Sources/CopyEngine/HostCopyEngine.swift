@@ -7,30 +7,34 @@ import SCSIWire
 ///
 /// The extent is cut into chunks (`HostCopyChunkSizer`: the smaller MAXIMUM TRANSFER LENGTH,
 /// a sane OPTIMAL TRANSFER LENGTH, 1 MiB by default, never above 8 MiB). Up to `queueDepth`
-/// chunks are in flight at once, each with exactly one command outstanding: its READ, then its
-/// WRITE as soon as that read completes, so writes go out in order of completion and each chunk
-/// is written exactly once. Chunk *i* uses source session *i* mod `sources.count` and
-/// destination session *i* mod `destinations.count` (round robin over the sessions given).
+/// tasks are in flight at once, each with one command outstanding at a time: a chunk's READ,
+/// then its WRITE as soon as that read completes (writes go out in order of completion and
+/// each chunk is written exactly once), or the putting down of a run of zero chunks. Chunk *i*
+/// uses source session *i* mod `sources.count` and destination session *i* mod
+/// `destinations.count` (round robin over the sessions given).
 ///
 /// **Memory is bounded: at most `queueDepth` chunk buffers are held at any time** (one per
-/// chunk in flight, taken from `buffers` before its READ and given back when its WRITE
-/// completes or the chunk turns out to be zeros), plus one shared buffer of zeros where zeros
-/// must be written. Buffers are reused from chunk to chunk and data moves through them in place
+/// task, taken from `buffers` before a READ and given back when the chunk is written or turns
+/// out to be zeros), plus one shared buffer of zeros where zeros must be written as data.
+/// Buffers are reused from chunk to chunk and data moves through them in place
 /// (`SCSIBufferedCommand`): no per-megabyte allocation or copy. `buffers` counts them, so the
 /// bound can be checked.
 ///
-/// A chunk of zeros is not written when `keepDestinationThin` is set (the default):
-/// `HostCopyZeroChunkWriter` skips it when the destination already reads zeros there (the
+/// Chunks of zeros (read as zeros, or holes GET LBA STATUS reports in a thin source) are not
+/// written when `keepDestinationThin` is set (the default). Consecutive ones are gathered into
+/// runs (`HostCopyZeroRuns`, at most `zeroRunChunks`) and each run goes down as one range
+/// through `HostCopyZeroChunkWriter`: skipped where the destination already reads zeros (the
 /// caller's `destinationKnownZeroed`, GET LBA STATUS on a thin LU with LBPRZ, or a read of the
-/// destination), else deallocates it (WRITE SAME(16) UNMAP with LBPWS + LBPRZ, else UNMAP with
-/// LBPU + LBPRZ), else writes the zeros. Skipped chunks cost their source read only.
+/// destination), else deallocated (WRITE SAME(16) UNMAP with LBPWS + LBPRZ, else UNMAP with
+/// LBPU + LBPRZ), else zeroed by the array (WRITE SAME(16)), else written as data. One command
+/// per run instead of per chunk matters where every command is expensive.
 ///
-/// Progress reports the blocks landed so far (cumulative, any order) each time a chunk lands.
-/// On failure no new chunk is started, those in flight finish, and the first error is thrown
-/// (classified as `CopyError`) with `completedBlocks` = the longest prefix of the extent whose
-/// chunks all landed. Cancellation likewise stops issuing, lets in-flight chunks finish (their
-/// commands are not aborted) and throws `.cancelled` with that prefix. The source only ever
-/// receives READ(16).
+/// Progress reports the blocks landed so far (cumulative, any order) each time a chunk or a
+/// run lands. On failure nothing new is started, tasks in flight finish, and the first error is
+/// thrown (classified as `CopyError`) with `completedBlocks` = the longest prefix of the extent
+/// whose chunks all landed (a zero chunk lands with its run). Cancellation likewise stops
+/// issuing, lets in-flight tasks finish (their commands are not aborted) and throws
+/// `.cancelled` with that prefix. The source only ever receives READ(16) (and GET LBA STATUS).
 public struct HostCopyEngine: CopyEngine {
     public var method: CopyMethod { .host }
     /// Sessions to the source LU; the first one's report describes it.
@@ -73,33 +77,47 @@ public struct HostCopyEngine: CopyEngine {
         guard extent.blocks > 0 else { return EngineOutcome(blocks: 0) }
         let chunks = extent.chunks(of: UInt64(chunkBlocks))
         var ledger = HostCopyLandedPrefix(chunkBlocks: chunks.map(\.blocks))
+        var zeroRuns = HostCopyZeroRuns(chunks: chunks.count, maximumChunks: options.zeroRunChunks)
         let zeros = HostCopyZeroChunkWriter(provisioning: provisioning, options: options, blockSize: sources[0].blockSize,
-                                            statistics: statistics, pool: buffers)
+                                            statistics: statistics, pool: buffers, pieceBlocks: chunkBlocks)
         let holes = HostCopySourceHoles(source: sources[0], enabled: options.skipSourceHoles, statistics: statistics,
                                         timeout: options.commandTimeout)
         var failure: CopyError?
         var cancelled = false
 
-        await withTaskGroup(of: (Int, CopyError?).self) { group in
-            var next = 0
-            while next < chunks.count, next < queueDepth {
-                if Task.isCancelled { cancelled = true; break }
-                let i = next, chunk = chunks[i]
-                group.addTask { (i, await self.shielded(chunk, index: i, zeros: zeros, holes: holes)) }
-                next += 1
-            }
-            while let (index, error) = await group.next() {
-                if let error {
-                    if error.kind == .cancelled { cancelled = true } else if failure == nil, !cancelled { failure = error }
-                } else {
+        await withTaskGroup(of: Finished.self) { group in
+            var next = 0, inFlight = 0
+            var runsToPlace: [Range<Int>] = []
+            while true {
+                if Task.isCancelled { cancelled = true }
+                // Runs of zeros first: their chunks are read already and only wait for this.
+                while inFlight < queueDepth, failure == nil, !cancelled {
+                    if !runsToPlace.isEmpty {
+                        let run = runsToPlace.removeFirst()
+                        group.addTask { .run(run, await self.shielded(run: run, of: chunks, zeros: zeros)) }
+                    } else if next < chunks.count {
+                        let i = next, chunk = chunks[i]
+                        group.addTask { .chunk(i, await self.shielded(chunk, index: i, holes: holes)) }
+                        next += 1
+                    } else {
+                        break
+                    }
+                    inFlight += 1
+                }
+                guard let finished = await group.next() else { break }
+                inFlight -= 1
+                switch finished {
+                case let .chunk(index, .landed):
                     ledger.land(index)
                     progress(ledger.landedBlocks)
-                }
-                if Task.isCancelled { cancelled = true }
-                if failure == nil, !cancelled, next < chunks.count {
-                    let i = next, chunk = chunks[i]
-                    group.addTask { (i, await self.shielded(chunk, index: i, zeros: zeros, holes: holes)) }
-                    next += 1
+                    runsToPlace += zeroRuns.complete(index, zeros: false)
+                case let .chunk(index, .zeros):
+                    runsToPlace += zeroRuns.complete(index, zeros: true)
+                case let .run(run, nil):
+                    for index in run { ledger.land(index) }
+                    progress(ledger.landedBlocks)
+                case let .chunk(_, .failed(error)), let .run(_, error?):
+                    if error.kind == .cancelled { cancelled = true } else if failure == nil, !cancelled { failure = error }
                 }
             }
         }
@@ -117,44 +135,75 @@ public struct HostCopyEngine: CopyEngine {
         return EngineOutcome(blocks: extent.blocks)
     }
 
-    /// Runs one chunk in a task of its own, so cancelling the copy does not abort its commands
-    /// halfway: an issued chunk always finishes (lands or fails).
-    private func shielded(_ chunk: CopyExtent, index: Int, zeros: HostCopyZeroChunkWriter, holes: HostCopySourceHoles) async -> CopyError? {
-        await Task { await self.move(chunk, index: index, zeros: zeros, holes: holes) }.value
+    /// What a task of the copy ended with.
+    private enum Finished: Sendable {
+        case chunk(Int, ChunkOutcome)
+        /// A run of zero chunks put down: nil when it landed.
+        case run(Range<Int>, CopyError?)
     }
 
-    /// Reads one chunk and puts it on the destination; nil when it landed.
-    private func move(_ chunk: CopyExtent, index: Int, zeros: HostCopyZeroChunkWriter, holes: HostCopySourceHoles) async -> CopyError? {
+    private enum ChunkOutcome: Sendable {
+        /// Written to the destination.
+        case landed
+        /// The chunk is zeros: it lands when its run is put down.
+        case zeros
+        case failed(CopyError)
+    }
+
+    /// Runs one chunk in a task of its own, so cancelling the copy does not abort its commands
+    /// halfway: an issued chunk always finishes (lands, turns out zeros, or fails).
+    private func shielded(_ chunk: CopyExtent, index: Int, holes: HostCopySourceHoles) async -> ChunkOutcome {
+        await Task { await self.move(chunk, index: index, holes: holes) }.value
+    }
+
+    /// Puts a run of zero chunks down as one range, likewise shielded; nil when it landed.
+    private func shielded(run: Range<Int>, of chunks: [CopyExtent], zeros: HostCopyZeroChunkWriter) async -> CopyError? {
+        let first = chunks[run.lowerBound]
+        let blocks = chunks[run].reduce(0) { $0 + $1.blocks }
+        let destination = destinations[run.lowerBound % destinations.count]
+        return await Task { () -> CopyError? in
+            do {
+                _ = try await zeros.place(lba: first.destinationLBA, blocks: blocks, on: destination.device)
+                return nil
+            } catch {
+                return Self.classify(error, at: first.sourceLBA)
+            }
+        }.value
+    }
+
+    /// Reads one chunk and writes it to the destination, or finds it is zeros (a hole in the
+    /// source, or read as zeros) to be put down with its run.
+    private func move(_ chunk: CopyExtent, index: Int, holes: HostCopySourceHoles) async -> ChunkOutcome {
         let source = sources[index % sources.count], destination = destinations[index % destinations.count]
         let bs = source.blockSize
         let reader = BlockIO(device: source.device, blockSize: bs, statistics: statistics, timeout: options.commandTimeout)
         let writer = BlockIO(device: destination.device, blockSize: bs, statistics: statistics, timeout: options.commandTimeout)
         let length = Int(chunk.blocks) * bs
         do {
-            // A deallocated source chunk reads as zeros: place zeros without reading it.
+            // A deallocated source chunk reads as zeros: no need to read it.
             if options.keepDestinationThin, await holes.isHole(lba: chunk.sourceLBA, blocks: chunk.blocks, on: source.device) {
-                _ = try await zeros.place(lba: chunk.destinationLBA, blocks: chunk.blocks, on: destination.device)
-                return nil
+                return .zeros
             }
             let buffer = buffers.take(capacity: length)
-            var holding = true
-            defer { if holding { buffers.give(buffer) } }
+            defer { buffers.give(buffer) }
             try await reader.read(lba: chunk.sourceLBA, blocks: Int(chunk.blocks), into: buffer)
-            if options.keepDestinationThin, buffer.isAllZero(length) {
-                holding = false
-                buffers.give(buffer)
-                _ = try await zeros.place(lba: chunk.destinationLBA, blocks: chunk.blocks, on: destination.device)
-            } else {
-                try await writer.write(lba: chunk.destinationLBA, blocks: Int(chunk.blocks), from: buffer)
-            }
-            return nil
-        } catch var e as CopyError {
+            if options.keepDestinationThin, buffer.isAllZero(length) { return .zeros }
+            try await writer.write(lba: chunk.destinationLBA, blocks: Int(chunk.blocks), from: buffer)
+            return .landed
+        } catch {
+            return .failed(Self.classify(error, at: chunk.sourceLBA))
+        }
+    }
+
+    private static func classify(_ error: Error, at sourceLBA: UInt64) -> CopyError {
+        switch error {
+        case var e as CopyError:
             e.method = e.method ?? .host
             return e
-        } catch is CancellationError {
-            return CopyError(.cancelled, method: .host, "chunk at source LBA \(chunk.sourceLBA) cancelled")
-        } catch {
-            return CopyError(.transport, method: .host, "chunk at source LBA \(chunk.sourceLBA): \(error)")
+        case is CancellationError:
+            return CopyError(.cancelled, method: .host, "chunk at source LBA \(sourceLBA) cancelled")
+        default:
+            return CopyError(.transport, method: .host, "chunk at source LBA \(sourceLBA): \(error)")
         }
     }
 

@@ -25,6 +25,8 @@ public struct HostCopyOptions: Sendable {
     /// already, before deallocating or writing it.
     public var checkLBAStatus: Bool
     public var destinationReadCheck: DestinationReadCheck
+    /// Consecutive chunks of zeros put down as one range (`HostCopyZeroRuns`); 1 = chunk by chunk.
+    public var zeroRunChunks = 64
     /// Per command.
     public var commandTimeout: Duration
     /// Ask the source's GET LBA STATUS before reading a chunk, and place zeros without reading

@@ -30,9 +30,9 @@ public enum HostCopyZeroOutcome: String, Sendable, Equatable {
 /// A command refused as unsupported (ILLEGAL REQUEST: invalid operation code, field in CDB or
 /// parameter list) is not an error: that way of zeroing is dropped for the rest of the copy and
 /// the next one is used. Nor is GOOD taken on trust: after the array zeroed a range itself
-/// (WRITE SAME, UNMAP), its first and last block are read back; a block that is not zero drops
-/// that way of zeroing too (with a warning in the report) and the range is written as data.
-/// Every command is counted in the statistics (by name: "GET LBA
+/// (WRITE SAME, UNMAP), the first and last block each command covered are read back; a block
+/// that is not zero drops that way of zeroing too (with a warning in the report) and the range
+/// is written as data. Every command is counted in the statistics (by name: "GET LBA
 /// STATUS", "WRITE SAME(16)", "UNMAP", and READ(16)/WRITE(16) through `BlockIO`); the zero
 /// block a WRITE SAME carries counts as host bytes written, a destination read as host bytes
 /// read; GET LBA STATUS and UNMAP parameter data are not payload and are not counted.
@@ -42,6 +42,8 @@ final class HostCopyZeroChunkWriter: @unchecked Sendable {
     let blockSize: Int
     let statistics: CopyStatistics
     let pool: HostCopyBufferPool
+    /// Most blocks read or written as data by one command (the engine's chunk).
+    let pieceBlocks: Int
 
     private let lock = NSLock()
     private var deallocation: HostCopyDestinationProvisioning.Deallocation
@@ -52,7 +54,8 @@ final class HostCopyZeroChunkWriter: @unchecked Sendable {
     private var zeroBuffer: SCSIBuffer?
 
     init(provisioning: HostCopyDestinationProvisioning, options: HostCopyOptions, blockSize: Int,
-         statistics: CopyStatistics, pool: HostCopyBufferPool) {
+         statistics: CopyStatistics, pool: HostCopyBufferPool, pieceBlocks: Int) {
+        self.pieceBlocks = Swift.max(1, pieceBlocks)
         self.provisioning = provisioning
         self.options = options
         self.blockSize = blockSize
@@ -65,54 +68,90 @@ final class HostCopyZeroChunkWriter: @unchecked Sendable {
     /// The deallocation now in use (after any refusals).
     var currentDeallocation: HostCopyDestinationProvisioning.Deallocation { lock.withLock { deallocation } }
 
-    /// Makes `blocks` blocks from `lba` on `device` read as zeros.
+    /// Makes `blocks` blocks from `lba` on `device` read as zeros. The range may be a run of
+    /// many chunks: what crosses the wire as data (a read of the destination, zeros written as
+    /// data) goes in pieces of at most `pieceBlocks`, so memory stays within one chunk.
     func place(lba: UInt64, blocks: UInt64, on device: any SCSIDevice) async throws -> HostCopyZeroOutcome {
         if options.destinationKnownZeroed { return .skippedKnownZeroed }
         let io = BlockIO(device: device, blockSize: blockSize, statistics: statistics, timeout: options.commandTimeout)
         if lock.withLock({ lbaStatusUsable }), try await isUnmapped(lba: lba, blocks: blocks, io: io) {
             return .skippedUnmapped
         }
-        if shouldRead() {
-            let length = Int(blocks) * blockSize
+        guard shouldRead() else { return try await putDown(lba: lba, blocks: blocks, io: io) }
+        // Read the destination piece by piece; consecutive pieces that do not read as zeros
+        // are put down together.
+        var outcome = HostCopyZeroOutcome.skippedReadZeros
+        var dirty: (lba: UInt64, blocks: UInt64)?
+        for piece in HostCopyWriteSame.pieces(lba: lba, blocks: blocks, maximumBlocks: UInt64(pieceBlocks)) {
+            let length = Int(piece.blocks) * blockSize
             let buffer = pool.take(capacity: length)
-            defer { pool.give(buffer) }
-            try await io.read(lba: lba, blocks: Int(blocks), into: buffer)
-            if buffer.isAllZero(length) { return .skippedReadZeros }
+            let readZeros: Bool
+            do {
+                defer { pool.give(buffer) }
+                try await io.read(lba: piece.lba, blocks: Int(piece.blocks), into: buffer)
+                readZeros = buffer.isAllZero(length)
+            }
+            if !readZeros {
+                dirty = (dirty?.lba ?? piece.lba, (dirty?.blocks ?? 0) + UInt64(piece.blocks))
+            } else if let d = dirty {
+                outcome = try await putDown(lba: d.lba, blocks: d.blocks, io: io)
+                dirty = nil
+            }
         }
+        if let d = dirty { outcome = try await putDown(lba: d.lba, blocks: d.blocks, io: io) }
+        return outcome
+    }
+
+    /// Zeros the range the cheapest way still trusted: deallocation, the array writing them,
+    /// or data.
+    private func putDown(lba: UInt64, blocks: UInt64, io: BlockIO) async throws -> HostCopyZeroOutcome {
         while true {
             let way = currentDeallocation
             switch way {
             case .writeSameUnmap:
-                if try await writeSame(lba: lba, blocks: blocks, unmap: true, io: io) {
-                    if try await readsZero(lba: lba, blocks: blocks, io: io, after: "WRITE SAME(16) with UNMAP") { return .writeSameUnmap }
+                if let commands = try await writeSame(lba: lba, blocks: blocks, unmap: true, io: io) {
+                    if try await readsZero(commands, io: io, after: "WRITE SAME(16) with UNMAP") { return .writeSameUnmap }
                 }
             case .unmap:
-                if try await unmap(lba: lba, blocks: blocks, io: io) {
-                    if try await readsZero(lba: lba, blocks: blocks, io: io, after: "UNMAP") { return .unmap }
+                if let commands = try await unmap(lba: lba, blocks: blocks, io: io) {
+                    if try await readsZero(commands, io: io, after: "UNMAP") { return .unmap }
                 }
             case .none:
                 if lock.withLock({ writeSameZerosUsable }) {
-                    if try await writeSame(lba: lba, blocks: blocks, unmap: false, io: io),
-                       try await readsZero(lba: lba, blocks: blocks, io: io, after: "WRITE SAME(16)") {
+                    if let commands = try await writeSame(lba: lba, blocks: blocks, unmap: false, io: io),
+                       try await readsZero(commands, io: io, after: "WRITE SAME(16)") {
                         return .writeSameZeros
                     }
                     lock.withLock { writeSameZerosUsable = false }
                 }
-                try await io.write(lba: lba, blocks: Int(blocks), from: zeros(Int(blocks) * blockSize))
+                for piece in HostCopyWriteSame.pieces(lba: lba, blocks: blocks, maximumBlocks: UInt64(pieceBlocks)) {
+                    try await io.write(lba: piece.lba, blocks: Int(piece.blocks), from: zeros(Int(piece.blocks) * blockSize))
+                }
                 return .wroteZeros
             }
             lock.withLock { if deallocation == way { deallocation = provisioning.deallocation(after: way) } }
         }
     }
 
-    /// Evidence for a range the array zeroed itself: its first and last block read back as
-    /// zeros. False (with a warning) when one does not: the caller then stops trusting that way.
-    private func readsZero(lba: UInt64, blocks: UInt64, io: BlockIO, after command: String) async throws -> Bool {
-        let last = lba + blocks - 1
-        async let first = io.read(lba: lba, blocks: 1, method: .host)
-        async let end = io.read(lba: last, blocks: 1, method: .host)
-        let (a, b) = try await (first, end)
-        if a.allSatisfy({ $0 == 0 }) && b.allSatisfy({ $0 == 0 }) { return true }
+    /// Evidence for ranges the array zeroed itself: the first and last block of what each
+    /// command covered read back as zeros. False (with a warning) when one does not: the caller
+    /// then stops trusting that way.
+    private func readsZero(_ commands: [(lba: UInt64, blocks: UInt64)], io: BlockIO, after command: String) async throws -> Bool {
+        let blocks = Set(commands.flatMap { [$0.lba, $0.lba + $0.blocks - 1] }).sorted()
+        let allZero = try await withThrowingTaskGroup(of: Bool.self) { group in
+            var pending = blocks[...]
+            var inFlight = 0, allZero = true
+            while true {
+                while inFlight < 8, let lba = pending.popFirst() {
+                    group.addTask { try await io.read(lba: lba, blocks: 1, method: .host).allSatisfy { $0 == 0 } }
+                    inFlight += 1
+                }
+                guard let zero = try await group.next() else { return allZero }
+                inFlight -= 1
+                allZero = allZero && zero
+            }
+        }
+        if allZero { return true }
         statistics.warn("the destination answered GOOD to \(command) but did not read zeros afterwards; zeros were written as data instead")
         return false
     }
@@ -161,29 +200,33 @@ final class HostCopyZeroChunkWriter: @unchecked Sendable {
     }
 
     /// WRITE SAME(16) of a zero block over the range (with UNMAP or not), in pieces within
-    /// MAXIMUM WRITE SAME LENGTH. False when the array refuses it as unsupported.
-    private func writeSame(lba: UInt64, blocks: UInt64, unmap: Bool, io: BlockIO) async throws -> Bool {
+    /// MAXIMUM WRITE SAME LENGTH: the range each command covered, or nil when the array refuses
+    /// it as unsupported.
+    private func writeSame(lba: UInt64, blocks: UInt64, unmap: Bool, io: BlockIO) async throws -> [(lba: UInt64, blocks: UInt64)]? {
         let zero = [UInt8](repeating: 0, count: blockSize)
-        for piece in HostCopyWriteSame.pieces(lba: lba, blocks: blocks, maximumBlocks: provisioning.maximumWriteSameBlocks) {
+        let pieces = HostCopyWriteSame.pieces(lba: lba, blocks: blocks, maximumBlocks: provisioning.maximumWriteSameBlocks)
+        for piece in pieces {
             let r = try await run(io, "WRITE SAME(16)", SCSICommand(
                 cdb: HostCopyWriteSame.cdb(lba: piece.lba, blocks: piece.blocks, unmap: unmap), data: .toDevice(zero), timeout: options.commandTimeout))
-            if Self.isUnsupported(r) { return false }
+            if Self.isUnsupported(r) { return nil }
             guard r.status == .good else { throw CopyError.classify(r, method: .host, command: "WRITE SAME(16) at \(piece.lba)") }
             statistics.addWritten(zero.count)
         }
-        return true
+        return pieces.map { ($0.lba, UInt64($0.blocks)) }
     }
 
-    /// UNMAP over the range within the unmap limits. False when refused as unsupported.
-    private func unmap(lba: UInt64, blocks: UInt64, io: BlockIO) async throws -> Bool {
-        for ranges in HostCopyUnmap.commands(lba: lba, blocks: blocks, maximumBlocks: provisioning.maximumUnmapBlocks,
-                                             maximumDescriptors: provisioning.maximumUnmapDescriptors) {
+    /// UNMAP over the range within the unmap limits: the (contiguous) range each command
+    /// covered, or nil when refused as unsupported.
+    private func unmap(lba: UInt64, blocks: UInt64, io: BlockIO) async throws -> [(lba: UInt64, blocks: UInt64)]? {
+        let commands = HostCopyUnmap.commands(lba: lba, blocks: blocks, maximumBlocks: provisioning.maximumUnmapBlocks,
+                                              maximumDescriptors: provisioning.maximumUnmapDescriptors)
+        for ranges in commands {
             let list = HostCopyUnmap.parameterList(ranges)
             let r = try await run(io, "UNMAP", SCSICommand(
                 cdb: HostCopyUnmap.cdb(parameterListLength: UInt16(list.count)), data: .toDevice(list), timeout: options.commandTimeout))
-            if Self.isUnsupported(r) { return false }
+            if Self.isUnsupported(r) { return nil }
             guard r.status == .good else { throw CopyError.classify(r, method: .host, command: "UNMAP at \(ranges[0].lba)") }
         }
-        return true
+        return commands.map { ranges in (ranges[0].lba, ranges.reduce(0) { $0 + UInt64($1.blocks) }) }
     }
 }

@@ -111,7 +111,9 @@ import Testing
         #expect(error.completedBlocks == 256)
     }
 
-    @Test func failureInAZeroChunkCountsOnlyTheLandedPrefix() async throws {
+    @Test func failureInARunOfZerosCountsOnlyTheLandedPrefix() async throws {
+        // Blocks 512-1023 are zeros: chunks 4-7, put down in runs of two (512+256, 768+256).
+        // The first run lands, the second fails: the prefix ends where the second run starts.
         let f = try HostCopyFixture()
         try f.makeLU(0, blocks: 1024)
         try f.makeLU(1, blocks: 1024)
@@ -121,17 +123,20 @@ import Testing
         try f.put(0, image)
         try f.put(1, [UInt8](repeating: 0xFF, count: 1024 * 512))
         let dst = f.device(1) { c in
-            c.operationCode == .writeSame16 && c.hostCopyRange?.lba == 640 ? .checkCondition(.hostCopy(.hardwareError, AdditionalSense(code: 0x44, qualifier: 0))) : nil
+            c.operationCode == .writeSame16 && c.hostCopyRange?.lba == 768 ? .checkCondition(.hostCopy(.hardwareError, AdditionalSense(code: 0x44, qualifier: 0))) : nil
         }
         let stats = CopyStatistics()
+        var options = HostCopyOptions(queueDepth: 1, chunkBlocks: 128)
+        options.zeroRunChunks = 2
         let engine = HostCopyEngine(source: try await f.endpoint(0, device: f.device(0)), destination: try await f.endpoint(1, device: dst),
-                                    statistics: stats, options: HostCopyOptions(queueDepth: 1, chunkBlocks: 128))
+                                    statistics: stats, options: options)
         let error = try await #require(throws: CopyError.self) {
             try await engine.copy(CopyExtent(sourceLBA: 0, destinationLBA: 0, blocks: 1024)) { _ in }
         }
         #expect(error.kind == .transport)
-        #expect(error.completedBlocks == 640)
-        #expect(try f.contents(1, blocks: 640) == Array(image[0..<(640 * 512)]))
+        #expect(error.completedBlocks == 768)
+        #expect(try f.contents(1, blocks: 768) == Array(image[0..<(768 * 512)]))
+        #expect(dst.commands.compactMap { $0.operationCode == .writeSame16 ? $0.hostCopyRange?.blocks : nil } == [256, 256])
     }
 
     @Test func cancellationStopsIssuingAndReportsTheLandedPrefix() async throws {

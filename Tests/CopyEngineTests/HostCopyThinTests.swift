@@ -13,7 +13,8 @@ import Testing
     static let chunk = 64
 
     /// A source whose chunks alternate in runs: data in chunks 0-7, zeros in 8-15, data 16-19,
-    /// zeros 20-31 (chunk = 64 blocks). 12 data chunks, 20 zero chunks.
+    /// zeros 20-31 (chunk = 64 blocks). 12 data chunks, 20 zero chunks in 2 runs (512 and 768
+    /// blocks), each put down as one range.
     static func halfEmptyImage(seed: UInt64) -> (image: [UInt8], dataBlocks: Int, zeroChunks: Int) {
         var rng = HostCopyRandom(seed: seed)
         var image = [UInt8](repeating: 0, count: Int(blocks) * 512)
@@ -36,6 +37,8 @@ import Testing
         func run() async throws {
             _ = try await engine.copy(CopyExtent(sourceLBA: 0, destinationLBA: 0, blocks: HostCopyThinTests.blocks)) { _ in }
         }
+        /// Runs of zero chunks: 8-15 and 20-31.
+        let zeroRuns = 2
         var mapped: Int { fixture.store(1).mappedBlockCount }
         func count(_ name: String) -> Int { statistics.commands[name] ?? 0 }
     }
@@ -88,13 +91,39 @@ import Testing
         try await s.run()
         #expect(try s.fixture.contents(1) == s.image)
         #expect(s.mapped == s.dataBlocks)
-        #expect(s.count("WRITE SAME(16)") == s.zeroChunks)
+        #expect(s.count("WRITE SAME(16)") == s.zeroRuns, "one WRITE SAME per run of zero chunks")
         #expect(s.count("UNMAP") == 0)
         #expect(s.count("WRITE(16)") == 12)
         let ws = s.destination.commands.filter { $0.operationCode == .writeSame16 }
         #expect(ws.allSatisfy { $0.cdb[1] & 0x08 != 0 && $0.data == .toDevice([UInt8](repeating: 0, count: 512)) })
+        #expect(ws.compactMap { $0.hostCopyRange?.blocks } == [512, 768])
         // The zero block each WRITE SAME carries is counted as written.
-        #expect(s.statistics.hostBytesWritten == UInt64(s.dataBlocks * 512 + s.zeroChunks * 512))
+        #expect(s.statistics.hostBytesWritten == UInt64(s.dataBlocks * 512 + s.zeroRuns * 512))
+    }
+
+    @Test func zeroRunsAreCutAtTheConfiguredLength() async throws {
+        // Runs of 8 and 12 chunks, at most 5 chunks (320 blocks) a command: 5+3 and 5+5+2.
+        var options = HostCopyOptions(queueDepth: 4, chunkBlocks: 64)
+        options.zeroRunChunks = 5
+        let s = try await Self.setup(options: options, destinationGarbage: true)
+        try await s.run()
+        #expect(try s.fixture.contents(1) == s.image)
+        #expect(s.mapped == s.dataBlocks)
+        let lengths = s.destination.commands.compactMap { $0.operationCode == .writeSame16 ? $0.hostCopyRange?.blocks : nil }
+        #expect(lengths.sorted() == [128, 192, 320, 320, 320])
+    }
+
+    @Test func readingTheDestinationStaysWithinOneChunkOfMemoryPerSlot() async throws {
+        // A thin destination without deallocation: each zero run is read back from the
+        // destination before anything is written, piece by piece, never as one big buffer.
+        let s = try await Self.setup(destinationGarbage: true, adjust: { report in
+            report.provisioning = .answered(LogicalBlockProvisioningPage(lbpu: false, lbpws: false, lbprz: 1, provisioningType: 2))
+        })
+        try await s.run()
+        #expect(try s.fixture.contents(1) == s.image)
+        #expect(s.engine.buffers.peak <= 4)
+        let reads = s.destination.commands.compactMap { $0.operationCode == .read16 ? $0.hostCopyRange?.blocks : nil }
+        #expect(reads.allSatisfy { $0 <= 64 })
     }
 
     @Test func unmapIsUsedWhenOnlyLBPUIsAdvertised() async throws {
@@ -105,14 +134,13 @@ import Testing
         try await s.run()
         #expect(try s.fixture.contents(1) == s.image)
         #expect(s.mapped == s.dataBlocks)
-        #expect(s.count("UNMAP") == s.zeroChunks)
+        #expect(s.count("UNMAP") == s.zeroRuns)
         #expect(s.count("WRITE SAME(16)") == 0)
         let lists = s.destination.commands.filter { $0.operationCode == .unmap }.compactMap { c -> UnmapParameterList? in
             guard case let .toDevice(bytes) = c.data else { return nil }
             return try? UnmapParameterList(parsing: bytes)
         }
-        #expect(lists.count == s.zeroChunks)
-        #expect(lists.allSatisfy { $0.descriptors.count == 1 && $0.descriptors[0].numberOfBlocks == 64 })
+        #expect(lists.map { $0.descriptors.map(\.numberOfBlocks) } == [[512], [768]])
     }
 
     @Test func unmapStaysWithinMaximumUnmapLBACount() async throws {
@@ -124,7 +152,7 @@ import Testing
         try await s.run()
         #expect(try s.fixture.contents(1) == s.image)
         #expect(s.mapped == s.dataBlocks)
-        #expect(s.count("UNMAP") == s.zeroChunks * 3)  // 24 + 24 + 16
+        #expect(s.count("UNMAP") == 22 + 32)  // 512 = 21 x 24 + 8, 768 = 32 x 24
         #expect(s.count("WRITE(16)") == 12)
     }
 
@@ -134,7 +162,9 @@ import Testing
         try await s.run()
         #expect(try s.fixture.contents(1) == s.image)
         #expect(s.mapped == s.dataBlocks)
-        #expect(s.count("WRITE SAME(16)") == s.zeroChunks * 2)  // 40 + 24
+        #expect(s.count("WRITE SAME(16)") == 13 + 20)  // 512 = 12 x 40 + 32, 768 = 19 x 40 + 8
+        // Each of those commands is read back at its first and last block (some coincide).
+        #expect(s.destination.count(.read16) == 2 * 33)
         let lengths = s.destination.commands.compactMap { $0.operationCode == .writeSame16 ? $0.hostCopyRange?.blocks : nil }
         #expect(lengths.allSatisfy { $0 <= 40 })
     }
@@ -154,9 +184,9 @@ import Testing
         #expect(try s.fixture.contents(1) == s.image)
         #expect(s.count("WRITE(16)") == 12, "only the data chunks travel as data")
         let ws = Self.writeSames(s)
-        #expect(ws.count == s.zeroChunks && !ws.anyUnmap, "zeros written by the array, not deallocated")
+        #expect(ws.count == s.zeroRuns && !ws.anyUnmap, "zeros written by the array, not deallocated")
         #expect(s.count("UNMAP") == 0)
-        #expect(s.statistics.hostBytesWritten == UInt64(s.dataBlocks * 512 + s.zeroChunks * 512))
+        #expect(s.statistics.hostBytesWritten == UInt64(s.dataBlocks * 512 + s.zeroRuns * 512))
     }
 
     @Test func zerosAreWrittenAsDataWhenWriteSameIsRefused() async throws {
@@ -202,9 +232,9 @@ import Testing
         try await s.run()
         #expect(try s.fixture.contents(1) == s.image)
         #expect(s.count("WRITE(16)") == 12)
-        #expect(Self.writeSames(s) == (s.zeroChunks, false))
+        #expect(Self.writeSames(s) == (s.zeroRuns, false))
         #expect(s.count("GET LBA STATUS") == 0)
-        #expect(s.destination.count(.read16) == 2 * s.zeroChunks, "the first and last block of each zeroed chunk are read back")
+        #expect(s.destination.count(.read16) == 2 * s.zeroRuns, "the first and last block of each zeroed run are read back")
     }
 
     @Test func anArrayThatSaysGoodToWriteSameWithoutZeroingIsCaught() async throws {
@@ -230,7 +260,7 @@ import Testing
         #expect(try s.fixture.contents(1) == s.image)
         #expect(s.mapped == s.dataBlocks)
         #expect(s.count("WRITE SAME(16)") == 1, "refused once, then not tried again")
-        #expect(s.count("UNMAP") == s.zeroChunks)
+        #expect(s.count("UNMAP") == s.zeroRuns)
     }
 
     @Test func getLBAStatusRefusedIsNotAskedAgain() async throws {
@@ -242,7 +272,7 @@ import Testing
         #expect(try s.fixture.contents(1) == s.image)
         #expect(s.mapped == s.dataBlocks)
         #expect(s.count("GET LBA STATUS") == 1)
-        #expect(s.count("WRITE SAME(16)") == s.zeroChunks)
+        #expect(s.count("WRITE SAME(16)") == s.zeroRuns)
     }
 
     @Test func keepDestinationThinOffWritesEveryChunk() async throws {
