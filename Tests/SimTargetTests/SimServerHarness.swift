@@ -26,44 +26,22 @@ struct SimServerHarness {
 /// A bare-bones iSCSI initiator over a blocking socket, speaking ISCSIWire PDUs: lets tests
 /// send what no well-behaved initiator would.
 final class RawInitiator {
-    let fd: Int32
+    private let socket: LoopbackSocket
     var cmdSN: UInt32 = 1
     var itt: UInt32 = 1
     var expStatSN: UInt32 = 0
     var framer = PDUFramer()
     private var pending: [UInt8] = []
 
-    init(port: Int) throws {
-        fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var addr = sockaddr_in()
-        addr.sin_family = sa_family_t(AF_INET)
-        addr.sin_port = in_port_t(UInt16(port).bigEndian)
-        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var tv = timeval(tv_sec: 5, tv_usec: 0)
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
-        let rc = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
-        guard rc == 0 else { throw POSIXError(.ECONNREFUSED) }
-    }
+    init(port: Int) throws { socket = try LoopbackSocket(port: port) }
 
-    deinit { close(fd) }
-
-    func send(_ bytes: [UInt8]) {
-        var off = 0
-        while off < bytes.count {
-            let n = bytes[off...].withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
-            if n <= 0 { return }
-            off += n
-        }
-    }
+    func send(_ bytes: [UInt8]) { socket.send(bytes) }
 
     /// The next PDU, or nil when the target closed the connection (or 5 s passed).
     func receive() throws -> ISCSIPDU? {
         while true {
             if let pdu = try framer.nextPDU(from: &pending) { return pdu }
-            var buf = [UInt8](repeating: 0, count: 65536)
-            let n = read(fd, &buf, buf.count)
-            if n <= 0 { return nil }
-            pending += buf[0..<n]
+            guard socket.receive(into: &pending) else { return nil }
         }
     }
 
