@@ -16,7 +16,8 @@ public enum CopyEngines {
         case .host:
             var host = HostCopyOptions(options)
             host.skipSourceHoles = true  // half-empty volumes: read only what is allocated
-            host.chunkBlocks = options.chunkBytes.map { Swift.max(1, $0 / Swift.max(1, source.blockSize)) }
+            let unit = Swift.max(1, source.blockSize, destination.blockSize)  // extents count in units of the larger block
+            host.chunkBlocks = options.chunkBytes.map { Swift.max(1, $0 / unit) }
             return HostCopyEngine(source: source, destination: destination, statistics: statistics, options: host)
         }
     }

@@ -30,29 +30,44 @@ public final class CopyJob: @unchecked Sendable {
         public var method: CopyMethod
     }
 
-    /// Checks that the copy makes sense before anything is sent, and returns the extent.
+    /// Checks that the copy makes sense before anything is sent, and returns the extent, in
+    /// blocks, or in units of the larger block size when the two differ (`BlockSizeBridge`).
     public func preflight() throws -> CopyExtent {
-        let bs = source.blockSize
         if let a = source.report.copyDesignator, a == destination.report.copyDesignator {
             throw CopyError.refused(.sameLogicalUnit, "destination is the source (same \(a.type) designator \(a.valueText))")
         }
-        guard bs == destination.blockSize else {
-            throw CopyError.refused(.blockSizeMismatch, "block sizes differ (source \(bs), destination \(destination.blockSize)): no engine here bridges them")
-        }
+        let unit = try bridge().unitBytes
         let sourceBytes = source.report.capacity.byteCount
-        guard options.offset % UInt64(bs) == 0, (options.length ?? 0) % UInt64(bs) == 0 else {
-            throw CopyError.refused(.badRange, "offset and length must be multiples of the block size (\(bs))")
+        guard options.offset % UInt64(unit) == 0, (options.length ?? 0) % UInt64(unit) == 0 else {
+            throw CopyError.refused(.badRange, "offset and length must be multiples of the block size (\(unit))")
         }
         guard options.offset <= sourceBytes else { throw CopyError.refused(.badRange, "offset \(options.offset) is past the end of the source (\(sourceBytes) bytes)") }
         let length = options.length ?? (sourceBytes - options.offset)
+        guard length % UInt64(unit) == 0 else {
+            throw CopyError.refused(.blockSizeMismatch, "the source (\(sourceBytes) bytes from offset \(options.offset)) is not a whole number of \(unit)-byte destination blocks")
+        }
         guard options.offset + length <= sourceBytes else {
             throw CopyError.refused(.badRange, "offset + length (\(options.offset + length)) is past the end of the source (\(sourceBytes) bytes)")
         }
         guard options.offset + length <= destination.report.capacity.byteCount else {
             throw CopyError.refused(.destinationTooSmall, "destination (\(destination.report.capacity.byteCount) bytes) is smaller than the source range (ends at \(options.offset + length))")
         }
-        let lba = options.offset / UInt64(bs)
-        return CopyExtent(sourceLBA: lba, destinationLBA: lba, blocks: length / UInt64(bs))
+        let lba = options.offset / UInt64(unit)
+        return CopyExtent(sourceLBA: lba, destinationLBA: lba, blocks: length / UInt64(unit))
+    }
+
+    /// Different block sizes are only bridged by the host path, and only where one is a
+    /// multiple of the other; offload is refused for them (what EXTENDED COPY could do on some
+    /// arrays, the engines here do not).
+    func bridge() throws -> BlockSizeBridge {
+        let s = source.blockSize, d = destination.blockSize
+        guard let bridge = BlockSizeBridge(source: s, destination: d) else {
+            throw CopyError.refused(.blockSizeMismatch, "block sizes differ (source \(s), destination \(d)) and neither is a multiple of the other")
+        }
+        if !bridge.isIdentity, options.method == .xcopy || options.method == .odx {
+            throw CopyError.refused(.blockSizeMismatch, "block sizes differ (source \(s), destination \(d)): \(options.method.rawValue) addresses both in one block size; only the host path bridges them")
+        }
+        return bridge
     }
 
     /// The method and plan for this pair, honouring the user's choice.
@@ -82,7 +97,8 @@ public final class CopyJob: @unchecked Sendable {
         var report = CopyReport()
         let extent = try preflight()
         let (method, verdict) = try choose()
-        let bs = UInt64(source.blockSize)
+        // Extents count in units: the block, or the larger block size when the sides differ.
+        let bs = UInt64(try bridge().unitBytes)
         let total = extent.blocks * bs
         let doneCounter = ProgressCounter()
         let verifier = Verifier(source: BlockIO(device: source.device, blockSize: source.blockSize, statistics: statistics),

@@ -43,8 +43,11 @@ public struct HostCopyEngine: CopyEngine {
     public let destinations: [CopyEndpoint]
     public let options: HostCopyOptions
     public let statistics: CopyStatistics
-    /// Blocks per READ/WRITE.
+    /// Units (`bridge`) per READ/WRITE: blocks, when both sides have one block size.
     public let chunkBlocks: Int
+    /// The unit extents count in; nil when the block sizes cannot be bridged (the copy then
+    /// refuses to start).
+    public let bridge: BlockSizeBridge?
     /// What the destination offers for chunks of zeros.
     public let provisioning: HostCopyDestinationProvisioning
     /// Chunk buffers, reused and counted (now and at peak) across every copy this engine runs.
@@ -58,8 +61,21 @@ public struct HostCopyEngine: CopyEngine {
         self.options = options
         self.buffers = buffers
         let s = sources.first?.report, d = destinations.first?.report
-        chunkBlocks = HostCopyChunkSizer.chunkBlocks(source: s?.blockLimits.value, destination: d?.blockLimits.value,
-                                                     blockSize: sources.first?.blockSize ?? 512, requested: options.chunkBlocks)
+        let bsS = sources.first?.blockSize ?? 512, bsD = destinations.first?.blockSize ?? bsS
+        let bridge = BlockSizeBridge(source: bsS, destination: bsD)
+        self.bridge = bridge
+        if let bridge, !bridge.isIdentity {
+            // Each side's limits in its own blocks, then the smaller in whole units.
+            let unit = bridge.unitBytes
+            let sBytes = HostCopyChunkSizer.chunkBlocks(source: s?.blockLimits.value, destination: nil, blockSize: bsS,
+                                                        requested: options.chunkBlocks.map { $0 * unit / bsS }) * bsS
+            let dBytes = HostCopyChunkSizer.chunkBlocks(source: nil, destination: d?.blockLimits.value, blockSize: bsD,
+                                                        requested: options.chunkBlocks.map { $0 * unit / bsD }) * bsD
+            chunkBlocks = Swift.max(1, Swift.min(sBytes, dBytes) / unit)
+        } else {
+            chunkBlocks = HostCopyChunkSizer.chunkBlocks(source: s?.blockLimits.value, destination: d?.blockLimits.value,
+                                                         blockSize: bsS, requested: options.chunkBlocks)
+        }
         provisioning = d.map(HostCopyDestinationProvisioning.init(report:))
             ?? HostCopyDestinationProvisioning(readsZeroWhenUnmapped: false, thin: false, supportsWriteSameUnmap: false, supportsUnmap: false)
     }
@@ -73,13 +89,14 @@ public struct HostCopyEngine: CopyEngine {
     public var queueDepth: Int { Swift.max(1, options.queueDepth) }
 
     public func copy(_ extent: CopyExtent, progress: @escaping @Sendable (UInt64) -> Void) async throws -> EngineOutcome {
-        try validate(extent)
+        let bridge = try validate(extent)
         guard extent.blocks > 0 else { return EngineOutcome(blocks: 0) }
         let chunks = extent.chunks(of: UInt64(chunkBlocks))
         var ledger = HostCopyLandedPrefix(chunkBlocks: chunks.map(\.blocks))
         var zeroRuns = HostCopyZeroRuns(chunks: chunks.count, maximumChunks: options.zeroRunChunks)
-        let zeros = HostCopyZeroChunkWriter(provisioning: provisioning, options: options, blockSize: sources[0].blockSize,
-                                            statistics: statistics, pool: buffers, pieceBlocks: chunkBlocks)
+        let zeros = HostCopyZeroChunkWriter(provisioning: provisioning, options: options, blockSize: bridge.destinationBlockSize,
+                                            statistics: statistics, pool: buffers,
+                                            pieceBlocks: chunkBlocks * Int(bridge.destinationBlocksPerUnit))
         let holes = HostCopySourceHoles(source: sources[0], enabled: options.skipSourceHoles, statistics: statistics,
                                         timeout: options.commandTimeout)
         var failure: CopyError?
@@ -94,10 +111,10 @@ public struct HostCopyEngine: CopyEngine {
                 while inFlight < queueDepth, failure == nil, !cancelled {
                     if !runsToPlace.isEmpty {
                         let run = runsToPlace.removeFirst()
-                        group.addTask { .run(run, await self.shielded(run: run, of: chunks, zeros: zeros)) }
+                        group.addTask { .run(run, await self.shielded(run: run, of: chunks, zeros: zeros, bridge: bridge)) }
                     } else if next < chunks.count {
                         let i = next, chunk = chunks[i]
-                        group.addTask { .chunk(i, await self.shielded(chunk, index: i, holes: holes)) }
+                        group.addTask { .chunk(i, await self.shielded(chunk, index: i, holes: holes, bridge: bridge)) }
                         next += 1
                     } else {
                         break
@@ -152,18 +169,20 @@ public struct HostCopyEngine: CopyEngine {
 
     /// Runs one chunk in a task of its own, so cancelling the copy does not abort its commands
     /// halfway: an issued chunk always finishes (lands, turns out zeros, or fails).
-    private func shielded(_ chunk: CopyExtent, index: Int, holes: HostCopySourceHoles) async -> ChunkOutcome {
-        await Task { await self.move(chunk, index: index, holes: holes) }.value
+    private func shielded(_ chunk: CopyExtent, index: Int, holes: HostCopySourceHoles, bridge: BlockSizeBridge) async -> ChunkOutcome {
+        await Task { await self.move(chunk, index: index, holes: holes, bridge: bridge) }.value
     }
 
     /// Puts a run of zero chunks down as one range, likewise shielded; nil when it landed.
-    private func shielded(run: Range<Int>, of chunks: [CopyExtent], zeros: HostCopyZeroChunkWriter) async -> CopyError? {
+    private func shielded(run: Range<Int>, of chunks: [CopyExtent], zeros: HostCopyZeroChunkWriter,
+                          bridge: BlockSizeBridge) async -> CopyError? {
         let first = chunks[run.lowerBound]
-        let blocks = chunks[run].reduce(0) { $0 + $1.blocks }
+        let units = chunks[run].reduce(0) { $0 + $1.blocks }
         let destination = destinations[run.lowerBound % destinations.count]
+        let k = bridge.destinationBlocksPerUnit
         return await Task { () -> CopyError? in
             do {
-                _ = try await zeros.place(lba: first.destinationLBA, blocks: blocks, on: destination.device)
+                _ = try await zeros.place(lba: first.destinationLBA * k, blocks: units * k, on: destination.device)
                 return nil
             } catch {
                 return Self.classify(error, at: first.sourceLBA)
@@ -173,22 +192,23 @@ public struct HostCopyEngine: CopyEngine {
 
     /// Reads one chunk and writes it to the destination, or finds it is zeros (a hole in the
     /// source, or read as zeros) to be put down with its run.
-    private func move(_ chunk: CopyExtent, index: Int, holes: HostCopySourceHoles) async -> ChunkOutcome {
+    private func move(_ chunk: CopyExtent, index: Int, holes: HostCopySourceHoles, bridge: BlockSizeBridge) async -> ChunkOutcome {
         let source = sources[index % sources.count], destination = destinations[index % destinations.count]
-        let bs = source.blockSize
-        let reader = BlockIO(device: source.device, blockSize: bs, statistics: statistics, timeout: options.commandTimeout)
-        let writer = BlockIO(device: destination.device, blockSize: bs, statistics: statistics, timeout: options.commandTimeout)
-        let length = Int(chunk.blocks) * bs
+        let reader = BlockIO(device: source.device, blockSize: bridge.sourceBlockSize, statistics: statistics, timeout: options.commandTimeout)
+        let writer = BlockIO(device: destination.device, blockSize: bridge.destinationBlockSize, statistics: statistics,
+                             timeout: options.commandTimeout)
+        let length = Int(chunk.blocks) * bridge.unitBytes
+        let ks = bridge.sourceBlocksPerUnit, kd = bridge.destinationBlocksPerUnit
         do {
             // A deallocated source chunk reads as zeros: no need to read it.
-            if options.keepDestinationThin, await holes.isHole(lba: chunk.sourceLBA, blocks: chunk.blocks, on: source.device) {
+            if options.keepDestinationThin, await holes.isHole(lba: chunk.sourceLBA * ks, blocks: chunk.blocks * ks, on: source.device) {
                 return .zeros
             }
             let buffer = buffers.take(capacity: length)
             defer { buffers.give(buffer) }
-            try await reader.read(lba: chunk.sourceLBA, blocks: Int(chunk.blocks), into: buffer)
+            try await reader.read(lba: chunk.sourceLBA * ks, blocks: Int(chunk.blocks * ks), into: buffer)
             if options.keepDestinationThin, buffer.isAllZero(length) { return .zeros }
-            try await writer.write(lba: chunk.destinationLBA, blocks: Int(chunk.blocks), from: buffer)
+            try await writer.write(lba: chunk.destinationLBA * kd, blocks: Int(chunk.blocks * kd), from: buffer)
             return .landed
         } catch {
             return .failed(Self.classify(error, at: chunk.sourceLBA))
@@ -207,22 +227,24 @@ public struct HostCopyEngine: CopyEngine {
         }
     }
 
-    /// Sessions present, one block size throughout, the extent inside both LUs.
-    private func validate(_ extent: CopyExtent) throws {
+    /// Sessions present, one block size per side (bridgeable), the extent (in units) inside both LUs.
+    private func validate(_ extent: CopyExtent) throws -> BlockSizeBridge {
         guard let s = sources.first, let d = destinations.first else {
             throw CopyError(.invalid, method: .host, "host copy needs at least one source and one destination session")
         }
-        let bs = s.blockSize
-        guard bs > 0, (sources + destinations).allSatisfy({ $0.blockSize == bs }) else {
-            throw CopyError(.invalid, method: .host, "block sizes differ (source \(bs), destination \(d.blockSize)): the host engine does not convert them")
+        guard sources.allSatisfy({ $0.blockSize == s.blockSize }), destinations.allSatisfy({ $0.blockSize == d.blockSize }),
+              let bridge else {
+            throw CopyError(.invalid, method: .host, "block sizes \(s.blockSize) and \(d.blockSize): neither is a multiple of the other")
         }
+        let sourceUnits = s.blockCount / bridge.sourceBlocksPerUnit, destinationUnits = d.blockCount / bridge.destinationBlocksPerUnit
         let (sEnd, so) = extent.sourceLBA.addingReportingOverflow(extent.blocks)
-        guard !so, sEnd <= s.blockCount else {
-            throw CopyError(.invalid, method: .host, "source range \(extent.sourceLBA)+\(extent.blocks) is past the end of the source (\(s.blockCount) blocks)")
+        guard !so, sEnd <= sourceUnits else {
+            throw CopyError(.invalid, method: .host, "source range \(extent.sourceLBA)+\(extent.blocks) is past the end of the source (\(sourceUnits) units of \(bridge.unitBytes) bytes)")
         }
         let (dEnd, dov) = extent.destinationLBA.addingReportingOverflow(extent.blocks)
-        guard !dov, dEnd <= d.blockCount else {
-            throw CopyError(.invalid, method: .host, "destination range \(extent.destinationLBA)+\(extent.blocks) is past the end of the destination (\(d.blockCount) blocks)")
+        guard !dov, dEnd <= destinationUnits else {
+            throw CopyError(.invalid, method: .host, "destination range \(extent.destinationLBA)+\(extent.blocks) is past the end of the destination (\(destinationUnits) units of \(bridge.unitBytes) bytes)")
         }
+        return bridge
     }
 }

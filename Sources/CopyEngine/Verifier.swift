@@ -1,6 +1,8 @@
 /// Evidence that the destination holds the data: real targets have answered GOOD to copies
 /// they did not perform. After an offloaded range, the first and last block of every command
 /// and a few random blocks are read back from both sides and compared; `full` compares all.
+/// Extents count in units of the larger block size (`BlockSizeBridge`), so a host copy
+/// between block sizes is compared byte for byte as well.
 public struct Verifier: Sendable {
     public enum Mode: String, Sendable { case none, sampled, full }
 
@@ -48,7 +50,9 @@ public struct Verifier: Sendable {
 
     /// Compares every block of `extent`.
     public func verifyFull(_ extent: CopyExtent, method: CopyMethod) async throws {
-        let pieces = extent.chunks(of: UInt64(chunkBlocks))
+        // `chunkBlocks` of the smaller block size per piece, in units.
+        let smaller = Swift.min(source.blockSize, destination.blockSize), unit = Swift.max(source.blockSize, destination.blockSize)
+        let pieces = extent.chunks(of: UInt64(Swift.max(1, chunkBlocks * smaller / Swift.max(1, unit))))
         try await compareAll(pieces.map { ($0.sourceLBA, $0.destinationLBA, Int($0.blocks)) }, width: 2, method: method)
     }
 
@@ -80,14 +84,18 @@ public struct Verifier: Sendable {
         if let firstDifference { throw firstDifference.error }
     }
 
-    private func compare(_ s: UInt64, _ d: UInt64, blocks: Int, method: CopyMethod) async throws {
-        async let sourceBytes = source.read(lba: s, blocks: blocks, method: nil)
-        async let destinationBytes = destination.read(lba: d, blocks: blocks, method: nil)
+    /// Compares `units` units from unit `s` of the source with those from unit `d` of the
+    /// destination, each side read in its own blocks.
+    private func compare(_ s: UInt64, _ d: UInt64, blocks units: Int, method: CopyMethod) async throws {
+        let bss = source.blockSize, bsd = destination.blockSize
+        let unit = Swift.max(bss, bsd)
+        let ks = UInt64(unit / bss), kd = UInt64(unit / bsd)
+        async let sourceBytes = source.read(lba: s * ks, blocks: units * Int(ks), method: nil)
+        async let destinationBytes = destination.read(lba: d * kd, blocks: units * Int(kd), method: nil)
         let a = try await sourceBytes, b = try await destinationBytes
         guard a != b else { return }
-        let bs = source.blockSize
-        let first = zip(a, b).enumerated().first { $0.element.0 != $0.element.1 }.map { $0.offset / bs } ?? 0
+        let byte = zip(a, b).enumerated().first { $0.element.0 != $0.element.1 }?.offset ?? 0
         throw CopyError(.data, method: method,
-                        "destination block \(d + UInt64(first)) differs from source block \(s + UInt64(first)) after the array reported the copy done")
+                        "destination block \(d * kd + UInt64(byte / bsd)) differs from source block \(s * ks + UInt64(byte / bss)) after the array reported the copy done")
     }
 }

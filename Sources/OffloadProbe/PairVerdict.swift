@@ -37,7 +37,11 @@ public enum PairPlanner {
             reasons.append("destination (\(d.capacity.byteCount) bytes) is smaller than source (\(s.capacity.byteCount) bytes)")
         }
         let blockSizesMatch = bs == dbs
-        if !blockSizesMatch { reasons.append("block sizes differ: source \(bs), destination \(dbs)") }
+        if !blockSizesMatch {
+            let bridged = bs > 0 && dbs > 0 && max(bs, dbs) % min(bs, dbs) == 0
+            reasons.append("block sizes differ: source \(bs), destination \(dbs)"
+                + (bridged ? " (the host path copies between them; offload here does not)" : ", and neither is a multiple of the other: no method here copies between them"))
+        }
         reasons.append(sameNexus
             ? "both LUNs are reached through one session (\(s.address.nexus)), so one copy manager can see both"
             : "the LUNs are on different I_T nexuses (\(s.address.nexus) vs \(d.address.nexus)): no session reaches both")
@@ -62,9 +66,9 @@ public enum PairPlanner {
 
         let sx = s.xcopyVerdict, dx = d.xcopyVerdict
         if !blockSizesMatch, s.family?.blockSizesMustMatch == false {
-            // CTL converts between block sizes inside EXTENDED COPY; the engines here address
-            // both ends in one block size, so offload-copy refuses such a pair (exit 67).
-            reasons.append("\(s.family!.name) could bridge the block sizes with XCOPY, but these engines copy only between equal block sizes")
+            // CTL converts between block sizes inside EXTENDED COPY; the offload engines here
+            // address both ends in one block size, so such a pair goes through the host.
+            reasons.append("\(s.family!.name) could bridge the block sizes with XCOPY, but the offload engines here copy only between equal block sizes")
         }
         if sx.supported && dx.supported && reachable && blockSizesMatch && !sameLU {
             reasons.append("XCOPY: \(sx.reason)")

@@ -37,7 +37,7 @@ struct OffloadCopyCommand: AsyncParsableCommand {
         through the host from where offload stopped; with --strict the copy stops instead.
 
         Exit codes: 0 done, 64 bad arguments, 65 destination is the source, 66 destination too \
-        small, 67 block sizes differ, 68 method not possible for this pair, 69 unreachable, \
+        small, 67 block sizes the method cannot bridge, 68 method not possible for this pair, 69 unreachable, \
         73 verification failed, 74 out of space, 75 transient failure persisted, 76 device \
         error, 130 interrupted.
         """)

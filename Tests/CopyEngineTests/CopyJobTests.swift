@@ -94,7 +94,7 @@ import Testing
         }
     }
 
-    @Test("refusals: same LU, destination too small, block sizes differ")
+    @Test("refusals: same LU, destination too small, block sizes offload cannot bridge")
     func refusals() async throws {
         let f = try JobFixture(blocks: 64, blockSizes: [512, 4096])
         let a = try await f.endpoint(0), b = try await f.endpoint(1)
@@ -104,7 +104,12 @@ import Testing
             } catch { return nil }
         }
         #expect(refusal(a, a) == .sameLogicalUnit)
-        #expect(refusal(a, b) == .blockSizeMismatch)
+        #expect(refusal(a, b) == nil, "512 -> 4096: the host path bridges them")
+        #expect(refusal(a, b, xcopy()) == .blockSizeMismatch)
+        var odx = CopyOptions(); odx.method = .odx
+        #expect(refusal(a, b, odx) == .blockSizeMismatch)
+        var partial = CopyOptions(); partial.length = 512 * 12
+        #expect(refusal(a, b, partial) == .badRange, "not whole 4096-byte units")
         let g = try JobFixture(blocks: 64, blockSizes: [512, 512])
         let big = try await g.endpoint(0)
         let h = try JobFixture(blocks: 32, blockSizes: [512])
@@ -112,6 +117,21 @@ import Testing
         #expect(refusal(big, small) == .destinationTooSmall)
         var o = CopyOptions(); o.offset = 100
         #expect(refusal(big, try await g.endpoint(1), o) == .badRange)
+    }
+
+    @Test("512 -> 4096 and back: the job picks the host, full verification compares bytes")
+    func blockSizesBridgedByTheHost() async throws {
+        let f = try JobFixture(blocks: 512, blockSizes: [512, 4096, 512])
+        try f.fill(0, seed: 9)
+        var o = CopyOptions(); o.verify = .full
+        let up = try await CopyJob(source: f.endpoint(0), destination: f.endpoint(1), options: o, engines: CopyEngines.make).run()
+        #expect(up.ok && up.method == "host" && up.verified == .full)
+        #expect(up.ranges == [CopyReport.Range(offset: 0, length: 512 * 512, method: .host)])
+        #expect(Array(try f.contents(1).prefix(512 * 512)) == (try f.contents(0)))
+        let down = try await CopyJob(source: f.endpoint(1), destination: f.endpoint(2), options: { var d = o; d.length = 512 * 512; return d }(),
+                                     engines: CopyEngines.make).run()
+        #expect(down.ok && down.method == "host")
+        #expect(try f.contents(2) == (try f.contents(0)))
     }
 
     func xcopy() -> CopyOptions {

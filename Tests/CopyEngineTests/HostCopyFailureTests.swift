@@ -202,17 +202,6 @@ import Testing
         #expect(src.commands.isEmpty && dst.commands.isEmpty)
     }
 
-    @Test func differentBlockSizesAreInvalid() async throws {
-        let f = try HostCopyFixture()
-        try f.makeLU(0, blockSize: 512, blocks: 256)
-        try f.makeLU(1, blockSize: 4096, blocks: 256)
-        let engine = HostCopyEngine(source: try await f.endpoint(0, device: f.device(0)), destination: try await f.endpoint(1, device: f.device(1)))
-        let error = try await #require(throws: CopyError.self) {
-            try await engine.copy(CopyExtent(sourceLBA: 0, destinationLBA: 0, blocks: 8)) { _ in }
-        }
-        #expect(error.kind == .invalid)
-    }
-
     @Test func noSessionsIsInvalid() async throws {
         let engine = HostCopyEngine(sources: [], destinations: [])
         let error = try await #require(throws: CopyError.self) {

@@ -7,14 +7,15 @@ import Testing
 /// The verifier compares in parallel but answers as if it went one block at a time: the
 /// difference it names is the first in LBA order, and equal data passes.
 @Suite struct VerifierTests {
-    /// A LUN of 512-byte blocks answering READ(16) from `bytes` after a short sleep, counting
-    /// the reads in flight.
+    /// A LUN (512-byte blocks unless told) answering READ(16) from `bytes` after a short
+    /// sleep, counting the reads in flight.
     final class Disk: SCSIDevice, @unchecked Sendable {
         let address = DeviceAddress(kind: .memory, nexus: "memory", lun: 0, display: "memory:0")
         let lock = NSLock()
         let bytes: [UInt8]
+        let blockSize: Int
         var inFlight = 0, most = 0
-        init(_ bytes: [UInt8]) { self.bytes = bytes }
+        init(_ bytes: [UInt8], blockSize: Int = 512) { self.bytes = bytes; self.blockSize = blockSize }
 
         func execute(_ c: SCSICommand) async throws -> SCSIResponse {
             let lba = Int(c.cdb[2..<10].reduce(UInt64(0)) { $0 << 8 | UInt64($1) })
@@ -22,7 +23,7 @@ import Testing
             lock.withLock { inFlight += 1; most = max(most, inFlight) }
             try await Task.sleep(for: .milliseconds(2))
             lock.withLock { inFlight -= 1 }
-            return .good(Array(bytes[(lba * 512)..<((lba + n) * 512)]))
+            return .good(Array(bytes[(lba * blockSize)..<((lba + n) * blockSize)]))
         }
     }
 
@@ -65,5 +66,23 @@ import Testing
             try await v.verifyFull(CopyExtent(sourceLBA: 0, destinationLBA: 0, blocks: 256), method: .odx)
         }
         #expect(error?.description.contains("destination block 77 ") == true, "\(error?.description ?? "")")
+    }
+
+    @Test func fullCheckAcrossBlockSizesNamesEachSidesBlock() async throws {
+        // Source in 512-byte blocks, destination in 4096: extents count in 4096-byte units.
+        var bad = Self.image
+        bad[77 * 512 + 300] ^= 1
+        let stats = CopyStatistics()
+        var v = Verifier(source: BlockIO(device: Disk(Self.image), blockSize: 512, statistics: stats),
+                         destination: BlockIO(device: Disk(bad, blockSize: 4096), blockSize: 4096, statistics: stats))
+        v.chunkBlocks = 16
+        try await Verifier(source: BlockIO(device: Disk(Self.image), blockSize: 512, statistics: stats),
+                           destination: BlockIO(device: Disk(Self.image, blockSize: 4096), blockSize: 4096, statistics: stats))
+            .verifyFull(CopyExtent(sourceLBA: 0, destinationLBA: 0, blocks: 32), method: .host)
+        let error = await #expect(throws: CopyError.self) {
+            try await v.verifyFull(CopyExtent(sourceLBA: 0, destinationLBA: 0, blocks: 32), method: .host)
+        }
+        // Byte 77 * 512 + 300 is source block 77 and destination block 9.
+        #expect(error?.description.contains("destination block 9 differs from source block 77 ") == true, "\(error?.description ?? "")")
     }
 }

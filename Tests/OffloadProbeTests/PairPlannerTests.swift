@@ -151,8 +151,9 @@ struct PairPlannerTests {
     }
 
     /// CTL copies between different block sizes when one is a multiple of the other, but the
-    /// engines here address both ends in one block size: the verdict must not promise an XCOPY
-    /// that offload-copy would then refuse (exit 67), and says what the array could do. The
+    /// offload engines here address both ends in one block size: the verdict must not promise
+    /// an XCOPY that offload-copy would then refuse (exit 67); it picks the host, which
+    /// bridges them, and says what the array could do. The
     /// XCOPY plan, should it be forced, still moves whole destination blocks per segment (26/0A
     /// UNEXPECTED INEXACT SEGMENT otherwise: NUMBER OF BLOCKS counts source blocks).
     @Test func ctlMixedBlockSizesAreNotPromisedAsXCopy() async throws {
@@ -163,7 +164,8 @@ struct PairPlannerTests {
                                              blockSize: 4096, blocks: 524_288)
         let v = try await decide(s, ctl + "/0", d, ctl + "/1")
         #expect(v.method == .host, "\(v.reasons)")
-        #expect(has(v, "could bridge the block sizes with XCOPY, but these engines copy only between equal block sizes"))
+        #expect(has(v, "could bridge the block sizes with XCOPY, but the offload engines here copy only between equal block sizes"))
+        #expect(has(v, "block sizes differ: source 512, destination 4096 (the host path copies between them; offload here does not)"))
         #expect(has(v, "XCOPY not used: block sizes differ"))
         let sr = try await report(s, ctl + "/0"), dr = try await report(d, ctl + "/1")
         let plan = PairPlanner.plan(for: .xcopy, source: sr, destination: dr)

@@ -97,11 +97,21 @@ struct CopyIntegrationTests {
         }
     }
 
-    @Test("refusals have their own exit codes: same LU 65, block sizes 67, unreachable 69")
+    @Test("LIO, 512 -> 4096-byte LUN: offload cannot bridge the block sizes, the host does, byte-exact")
+    func lioBlockSizesBridged() async throws {
+        let u = try RealTarget.lio.urls()
+        try await LUNData.fill(u[0], seed: 18, fraction: 0.5)
+        let r = try await Self.copy(u[0], u[3], ["--verify"])
+        #expect(r["method"] as? String == "host")
+        #expect(r["verified"] as? String == "full")
+        try await Self.expectSame(u[0], u[3])
+    }
+
+    @Test("refusals have their own exit codes: same LU 65, block sizes offload cannot bridge 67, unreachable 69")
     func refusals() throws {
         let u = try RealTarget.lio.urls()
         #expect(try runCopy([u[0].description, u[0].description]).0 == 65)
-        #expect(try runCopy([u[0].description, u[2].description]).0 == 67)
+        #expect(try runCopy(["--method", "xcopy", u[0].description, u[2].description]).0 == 67)
         #expect(try runCopy(["--timeout", "5", u[0].description, "iscsi://127.0.0.1:9/iqn.2000-01.org.example:none/0"]).0 == 69)
     }
 }
