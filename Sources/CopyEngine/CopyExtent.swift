@@ -1,5 +1,6 @@
-/// A run of blocks to copy: where it starts on each side and how long it is. Source and
-/// destination have the same block size whenever an extent is handed to an engine.
+/// A run of blocks to copy: where it starts on each side and how long it is. Offload engines
+/// only get extents between LUs of one block size; a host copy between block sizes counts in
+/// units of the larger one (`BlockSizeBridge`).
 public struct CopyExtent: Sendable, Hashable, CustomStringConvertible {
     public var sourceLBA: UInt64
     public var destinationLBA: UInt64

@@ -13,6 +13,10 @@ import SCSIWire
 /// uses source session *i* mod `sources.count` and destination session *i* mod
 /// `destinations.count` (round robin over the sessions given).
 ///
+/// Between LUs of different block sizes (one a multiple of the other) extents count in units of
+/// the larger (`BlockSizeBridge`): each side is read or written in its own blocks, chunks are
+/// sized from each side's limits, and zeros go down in the destination's blocks.
+///
 /// **Memory is bounded: at most `queueDepth` chunk buffers are held at any time** (one per
 /// task, taken from `buffers` before a READ and given back when the chunk is written or turns
 /// out to be zeros), plus one shared buffer of zeros where zeros must be written as data.
