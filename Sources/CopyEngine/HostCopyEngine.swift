@@ -105,6 +105,9 @@ public struct HostCopyEngine: CopyEngine {
                                         timeout: options.commandTimeout)
         var failure: CopyError?
         var cancelled = false
+        if options.keepDestinationThin {
+            await holes.prime(lba: extent.sourceLBA * bridge.sourceBlocksPerUnit, on: sources[0].device)
+        }
 
         await withTaskGroup(of: Finished.self) { group in
             var next = 0, inFlight = 0

@@ -22,6 +22,13 @@ final class HostCopySourceHoles: @unchecked Sendable {
         self.timeout = timeout
     }
 
+    /// Asks about the start of the copy before any chunk does: chunks start together and in no
+    /// fixed order, and a later chunk asking first gets an answer that begins after the first
+    /// ones, which then ask again.
+    func prime(lba: UInt64, on device: any SCSIDevice) async {
+        _ = await isHole(lba: lba, blocks: 1, on: device)
+    }
+
     /// True when the whole chunk is known to read as zeros without reading it.
     func isHole(lba: UInt64, blocks: UInt64, on device: any SCSIDevice) async -> Bool {
         guard usable, !lock.withLock({ refused }) else { return false }
