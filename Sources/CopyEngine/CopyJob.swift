@@ -39,7 +39,7 @@ public final class CopyJob: @unchecked Sendable {
         let unit = try bridge().unitBytes
         let sourceBytes = source.report.capacity.byteCount
         guard options.offset % UInt64(unit) == 0, (options.length ?? 0) % UInt64(unit) == 0 else {
-            throw CopyError.refused(.badRange, "offset and length must be multiples of the block size (\(unit))")
+            throw CopyError.refused(.badRange, "offset and length must be multiples of the block size (\(unit)\(source.blockSize == destination.blockSize ? "" : ", the larger of the two"))")
         }
         guard options.offset <= sourceBytes else { throw CopyError.refused(.badRange, "offset \(options.offset) is past the end of the source (\(sourceBytes) bytes)") }
         let length = options.length ?? (sourceBytes - options.offset)

@@ -7,9 +7,10 @@ import SCSIWire
 ///
 /// The extent is cut into chunks (`HostCopyChunkSizer`: the smaller MAXIMUM TRANSFER LENGTH,
 /// a sane OPTIMAL TRANSFER LENGTH, 1 MiB by default, never above 8 MiB). Up to `queueDepth`
-/// tasks are in flight at once, each with one command outstanding at a time: a chunk's READ,
-/// then its WRITE as soon as that read completes (writes go out in order of completion and
-/// each chunk is written exactly once), or the putting down of a run of zero chunks. Chunk *i*
+/// tasks are in flight at once, each with one command outstanding at a time (two while a
+/// zeroed range is read back): a chunk's READ, then its WRITE as soon as that read completes
+/// (writes go out in order of completion and each chunk is written exactly once), or the
+/// putting down of a run of zero chunks. Chunk *i*
 /// uses source session *i* mod `sources.count` and destination session *i* mod
 /// `destinations.count` (round robin over the sessions given).
 ///
@@ -52,6 +53,9 @@ public struct HostCopyEngine: CopyEngine {
     /// The unit extents count in; nil when the block sizes cannot be bridged (the copy then
     /// refuses to start).
     public let bridge: BlockSizeBridge?
+    /// False when one unit of the larger block size is more than a side's MAXIMUM TRANSFER
+    /// LENGTH allows in one command (the copy then refuses to start).
+    private let unitFitsTransferLimits: Bool
     /// What the destination offers for chunks of zeros.
     public let provisioning: HostCopyDestinationProvisioning
     /// Chunk buffers, reused and counted (now and at peak) across every copy this engine runs.
@@ -76,7 +80,9 @@ public struct HostCopyEngine: CopyEngine {
             let dBytes = HostCopyChunkSizer.chunkBlocks(source: nil, destination: d?.blockLimits.value, blockSize: bsD,
                                                         requested: options.chunkBlocks.map { $0 * unit / bsD }) * bsD
             chunkBlocks = Swift.max(1, Swift.min(sBytes, dBytes) / unit)
+            unitFitsTransferLimits = Swift.min(sBytes, dBytes) >= unit
         } else {
+            unitFitsTransferLimits = true
             chunkBlocks = HostCopyChunkSizer.chunkBlocks(source: s?.blockLimits.value, destination: d?.blockLimits.value,
                                                          blockSize: bsS, requested: options.chunkBlocks)
         }
@@ -242,6 +248,9 @@ public struct HostCopyEngine: CopyEngine {
         guard sources.allSatisfy({ $0.blockSize == s.blockSize }), destinations.allSatisfy({ $0.blockSize == d.blockSize }),
               let bridge else {
             throw CopyError(.invalid, method: .host, "block sizes \(s.blockSize) and \(d.blockSize): neither is a multiple of the other")
+        }
+        guard unitFitsTransferLimits else {
+            throw CopyError(.invalid, method: .host, "one \(bridge.unitBytes)-byte block is more than a MAXIMUM TRANSFER LENGTH allows in one command")
         }
         let sourceUnits = s.blockCount / bridge.sourceBlocksPerUnit, destinationUnits = d.blockCount / bridge.destinationBlocksPerUnit
         let (sEnd, so) = extent.sourceLBA.addingReportingOverflow(extent.blocks)

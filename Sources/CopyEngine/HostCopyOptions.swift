@@ -9,11 +9,13 @@ public struct HostCopyOptions: Sendable {
         case always
     }
 
-    /// Chunks in flight, each with at most one command outstanding and one buffer: this is
-    /// both the commands in flight and the most chunks held in memory at once. At least 1.
+    /// Chunks (or runs of zero chunks) in flight, each with one command outstanding (two while
+    /// a zeroed range is read back) and at most one buffer: this bounds the commands in flight
+    /// and the chunks held in memory at once. At least 1.
     public var queueDepth: Int
-    /// Blocks per READ/WRITE; nil = from the block limits (`HostCopyChunkSizer`). Capped by
-    /// both MAXIMUM TRANSFER LENGTHs and 8 MiB either way.
+    /// Blocks per READ/WRITE (units of the larger block size between two block sizes); nil =
+    /// from the block limits (`HostCopyChunkSizer`). Capped by both MAXIMUM TRANSFER LENGTHs
+    /// and 8 MiB either way.
     public var chunkBlocks: Int?
     /// Keep a thin destination thin: chunks of zeros are not written as data. When false,
     /// every chunk is written as read.
@@ -21,8 +23,8 @@ public struct HostCopyOptions: Sendable {
     /// The caller created the destination empty (reads zeros everywhere): chunks of zeros are
     /// skipped without a command.
     public var destinationKnownZeroed: Bool
-    /// Ask GET LBA STATUS (thin destinations with LBPRZ) whether a zero chunk is unmapped
-    /// already, before deallocating or writing it.
+    /// Ask GET LBA STATUS (thin destinations with LBPRZ) whether a run of zero chunks (or each
+    /// of its chunks) is unmapped already, before deallocating or writing it.
     public var checkLBAStatus: Bool
     public var destinationReadCheck: DestinationReadCheck
     /// Consecutive chunks of zeros put down as one range (`HostCopyZeroRuns`); 1 = chunk by chunk.

@@ -2,7 +2,7 @@ import Foundation
 import SCSITransport
 import SCSIWire
 
-/// What became of a chunk of zeros on the destination.
+/// What became of a range of zeros on the destination.
 public enum HostCopyZeroOutcome: String, Sendable, Equatable {
     /// The caller said the destination was created empty.
     case skippedKnownZeroed
@@ -19,8 +19,8 @@ public enum HostCopyZeroOutcome: String, Sendable, Equatable {
     case wroteZeros
 }
 
-/// Puts a chunk of zeros on the destination at the least cost, so a thin destination stays
-/// thin: nothing when it is known to read zeros there already (caller's word, GET LBA STATUS
+/// Puts a range of zeros (a run of zero chunks) on the destination at the least cost, so a thin
+/// destination stays thin: nothing when it is known to read zeros there already (caller's word, GET LBA STATUS
 /// with LBPRZ, or a read of the destination, per the options); otherwise deallocation where the
 /// LU makes that read as zeros (WRITE SAME(16) UNMAP, else UNMAP, within the unmap limits);
 /// otherwise zeros written by the array (WRITE SAME(16) without UNMAP: tried even where the
@@ -29,7 +29,8 @@ public enum HostCopyZeroOutcome: String, Sendable, Equatable {
 ///
 /// A command refused as unsupported (ILLEGAL REQUEST: invalid operation code, field in CDB or
 /// parameter list) is not an error: that way of zeroing is dropped for the rest of the copy and
-/// the next one is used. Nor is GOOD taken on trust: after the array zeroed a range itself
+/// the next one is used (a WRITE SAME longer than one chunk refused with INVALID FIELD IN CDB
+/// is first tried again one chunk long: the array may enforce a length it did not report). Nor is GOOD taken on trust: after the array zeroed a range itself
 /// (WRITE SAME, UNMAP), the first and last block each command covered are read back; a block
 /// that is not zero drops that way of zeroing too (with a warning in the report) and the range
 /// is written as data. Every command is counted in the statistics (by name: "GET LBA
@@ -49,6 +50,9 @@ final class HostCopyZeroChunkWriter: @unchecked Sendable {
     private var deallocation: HostCopyDestinationProvisioning.Deallocation
     private var lbaStatusUsable: Bool
     private var writeSameZerosUsable = true
+    /// Longest WRITE SAME: the reported MAXIMUM WRITE SAME LENGTH, lowered to one chunk after
+    /// a longer one was refused.
+    private var writeSameLimit: UInt64?
     private let map = HostCopyLBAStatusMap()
     /// Zeros to write from, shared by every chunk (only ever read), made on first need.
     private var zeroBuffer: SCSIBuffer?
@@ -62,6 +66,7 @@ final class HostCopyZeroChunkWriter: @unchecked Sendable {
         self.statistics = statistics
         self.pool = pool
         deallocation = provisioning.deallocation
+        writeSameLimit = provisioning.maximumWriteSameBlocks
         lbaStatusUsable = options.checkLBAStatus && provisioning.thin && provisioning.readsZeroWhenUnmapped
     }
 
@@ -69,29 +74,33 @@ final class HostCopyZeroChunkWriter: @unchecked Sendable {
     var currentDeallocation: HostCopyDestinationProvisioning.Deallocation { lock.withLock { deallocation } }
 
     /// Makes `blocks` blocks from `lba` on `device` read as zeros. The range may be a run of
-    /// many chunks: what crosses the wire as data (a read of the destination, zeros written as
-    /// data) goes in pieces of at most `pieceBlocks`, so memory stays within one chunk.
+    /// many chunks. When it is not known to read zeros as a whole, it is looked at piece by
+    /// piece (`pieceBlocks`, one chunk): pieces GET LBA STATUS reports unmapped, or that read as
+    /// zeros, are skipped and consecutive others go down together. What crosses the wire as
+    /// data (a read of the destination, zeros written as data) goes in such pieces, so memory
+    /// stays within one chunk.
     func place(lba: UInt64, blocks: UInt64, on device: any SCSIDevice) async throws -> HostCopyZeroOutcome {
         if options.destinationKnownZeroed { return .skippedKnownZeroed }
         let io = BlockIO(device: device, blockSize: blockSize, statistics: statistics, timeout: options.commandTimeout)
-        if lock.withLock({ lbaStatusUsable }), try await isUnmapped(lba: lba, blocks: blocks, io: io) {
-            return .skippedUnmapped
-        }
-        guard shouldRead() else { return try await putDown(lba: lba, blocks: blocks, io: io) }
-        // Read the destination piece by piece; consecutive pieces that do not read as zeros
-        // are put down together.
-        var outcome = HostCopyZeroOutcome.skippedReadZeros
+        let askStatus = lock.withLock { lbaStatusUsable }
+        if askStatus, try await isUnmapped(lba: lba, blocks: blocks, io: io) { return .skippedUnmapped }
+        let read = shouldRead()
+        guard (askStatus && blocks > UInt64(pieceBlocks)) || read else { return try await putDown(lba: lba, blocks: blocks, io: io) }
+        var outcome = read ? HostCopyZeroOutcome.skippedReadZeros : .skippedUnmapped
         var dirty: (lba: UInt64, blocks: UInt64)?
         for piece in HostCopyWriteSame.pieces(lba: lba, blocks: blocks, maximumBlocks: UInt64(pieceBlocks)) {
-            let length = Int(piece.blocks) * blockSize
-            let buffer = pool.take(capacity: length)
-            let readZeros: Bool
-            do {
+            var zeros = false
+            if askStatus, lock.withLock({ lbaStatusUsable }) {
+                zeros = try await isUnmapped(lba: piece.lba, blocks: UInt64(piece.blocks), io: io)  // mostly answered from the map
+            }
+            if !zeros, read {
+                let length = Int(piece.blocks) * blockSize
+                let buffer = pool.take(capacity: length)
                 defer { pool.give(buffer) }
                 try await io.read(lba: piece.lba, blocks: Int(piece.blocks), into: buffer)
-                readZeros = buffer.isAllZero(length)
+                zeros = buffer.isAllZero(length)
             }
-            if !readZeros {
+            if !zeros {
                 dirty = (dirty?.lba ?? piece.lba, (dirty?.blocks ?? 0) + UInt64(piece.blocks))
             } else if let d = dirty {
                 outcome = try await putDown(lba: d.lba, blocks: d.blocks, io: io)
@@ -134,15 +143,15 @@ final class HostCopyZeroChunkWriter: @unchecked Sendable {
     }
 
     /// Evidence for ranges the array zeroed itself: the first and last block of what each
-    /// command covered read back as zeros. False (with a warning) when one does not: the caller
-    /// then stops trusting that way.
+    /// command covered read back as zeros, two reads at a time. False (with a warning) when one
+    /// does not: the caller then stops trusting that way.
     private func readsZero(_ commands: [(lba: UInt64, blocks: UInt64)], io: BlockIO, after command: String) async throws -> Bool {
         let blocks = Set(commands.flatMap { [$0.lba, $0.lba + $0.blocks - 1] }).sorted()
         let allZero = try await withThrowingTaskGroup(of: Bool.self) { group in
             var pending = blocks[...]
             var inFlight = 0, allZero = true
             while true {
-                while inFlight < 8, let lba = pending.popFirst() {
+                while inFlight < 2, let lba = pending.popFirst() {
                     group.addTask { try await io.read(lba: lba, blocks: 1, method: .host).allSatisfy { $0 == 0 } }
                     inFlight += 1
                 }
@@ -201,18 +210,35 @@ final class HostCopyZeroChunkWriter: @unchecked Sendable {
 
     /// WRITE SAME(16) of a zero block over the range (with UNMAP or not), in pieces within
     /// MAXIMUM WRITE SAME LENGTH: the range each command covered, or nil when the array refuses
-    /// it as unsupported.
+    /// it as unsupported. INVALID FIELD IN CDB for a piece longer than one chunk (an array may
+    /// enforce a length it does not report) lowers the length to one chunk for the rest of the
+    /// copy and tries again; only a refusal at that length gives WRITE SAME up. Each command's deadline
+    /// grows with the bytes the array writes.
     private func writeSame(lba: UInt64, blocks: UInt64, unmap: Bool, io: BlockIO) async throws -> [(lba: UInt64, blocks: UInt64)]? {
         let zero = [UInt8](repeating: 0, count: blockSize)
-        let pieces = HostCopyWriteSame.pieces(lba: lba, blocks: blocks, maximumBlocks: provisioning.maximumWriteSameBlocks)
-        for piece in pieces {
-            let r = try await run(io, "WRITE SAME(16)", SCSICommand(
-                cdb: HostCopyWriteSame.cdb(lba: piece.lba, blocks: piece.blocks, unmap: unmap), data: .toDevice(zero), timeout: options.commandTimeout))
-            if Self.isUnsupported(r) { return nil }
-            guard r.status == .good else { throw CopyError.classify(r, method: .host, command: "WRITE SAME(16) at \(piece.lba)") }
-            statistics.addWritten(zero.count)
+        var done: [(lba: UInt64, blocks: UInt64)] = []
+        var position = lba
+        let end = lba + blocks
+        pieces: while position < end {
+            let limit = lock.withLock { writeSameLimit }
+            for piece in HostCopyWriteSame.pieces(lba: position, blocks: end - position, maximumBlocks: limit) {
+                let bytes = UInt64(piece.blocks) * UInt64(blockSize)
+                let timeout = Swift.max(options.commandTimeout, scaledTimeout(bytes: bytes, fixed: nil))
+                let r = try await run(io, "WRITE SAME(16)", SCSICommand(
+                    cdb: HostCopyWriteSame.cdb(lba: piece.lba, blocks: piece.blocks, unmap: unmap), data: .toDevice(zero), timeout: timeout))
+                if Self.isUnsupported(r) {
+                    // INVALID FIELD IN CDB may be the length; an unknown command is not.
+                    guard piece.blocks > pieceBlocks, r.sense?.additionalSense.code == 0x24 else { return nil }
+                    lock.withLock { writeSameLimit = Swift.min(writeSameLimit ?? .max, UInt64(pieceBlocks)) }
+                    continue pieces
+                }
+                guard r.status == .good else { throw CopyError.classify(r, method: .host, command: "WRITE SAME(16) at \(piece.lba)") }
+                statistics.addWritten(zero.count)
+                done.append((piece.lba, UInt64(piece.blocks)))
+                position = piece.lba + UInt64(piece.blocks)
+            }
         }
-        return pieces.map { ($0.lba, UInt64($0.blocks)) }
+        return done
     }
 
     /// UNMAP over the range within the unmap limits: the (contiguous) range each command

@@ -1,6 +1,6 @@
 /// Gathers consecutive chunks of zeros so they go down as one range: one WRITE SAME, UNMAP or
-/// GET LBA STATUS question (and one read-back of its first and last block) for a run instead
-/// of one per chunk. Every command costs an array time of its own (on LIO under emulation
+/// GET LBA STATUS question (and one read-back of the first and last block of each command)
+/// for a run instead of per chunk. Every command costs an array time of its own (on LIO under emulation
 /// about 0.7 ms), and a half-empty volume without allocation information is one long run.
 ///
 /// Chunks complete in any order. A run is only final once every chunk before it and the chunk

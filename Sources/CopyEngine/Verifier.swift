@@ -10,7 +10,7 @@ public struct Verifier: Sendable {
     public let destination: BlockIO
     /// Random blocks checked per verified range, on top of every command's first and last.
     public var randomSamples: Int
-    /// Largest read while comparing everything.
+    /// Largest read while comparing everything, in blocks of the smaller block size.
     public var chunkBlocks: Int
 
     public init(source: BlockIO, destination: BlockIO, randomSamples: Int = 8, chunkBlocks: Int = 2048) {

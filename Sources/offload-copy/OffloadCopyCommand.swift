@@ -47,10 +47,10 @@ struct OffloadCopyCommand: AsyncParsableCommand {
     @Option(help: "auto, odx, xcopy or host.") var method: String = "auto"
     @Flag(help: "Never fall back to the host; stop with the classified error.") var strict = false
     @Flag(help: "Compare every block after copying.") var verify = false
-    @Option(help: "Byte offset to start at (a multiple of the block size).") var offset: UInt64 = 0
+    @Option(help: "Byte offset to start at (a multiple of the block size, the larger one if they differ).") var offset: UInt64 = 0
     @Option(help: "Bytes to copy (default: to the end of the source).") var length: UInt64?
     @Option(name: .customLong("queue-depth"), help: "Host copy commands in flight.") var queueDepth: Int = CopyOptions().queueDepth
-    @Option(name: .customLong("chunk-size"), help: "Bytes per host READ/WRITE, 4096-8388608, whole blocks (default: from the block limits, else 1 MiB).") var chunkSize: Int?
+    @Option(name: .customLong("chunk-size"), help: "Bytes per host READ/WRITE, 4096-8388608, rounded down to whole blocks (default: from the block limits, else 1 MiB).") var chunkSize: Int?
     @Flag(help: "Print a JSON report (keys in README.md).") var json = false
     @Flag(help: "No progress bar.") var quiet = false
     @Option(name: .customLong("chap-file"), help: "CHAP credentials file (user=, secret=).") var chapFile: String?

@@ -89,4 +89,19 @@ import Testing
         }
         #expect(error.kind == .invalid)
     }
+
+    @Test func aUnitLargerThanAMaximumTransferLengthIsInvalid() async throws {
+        // The source takes at most 4 blocks of 512 bytes a command: half a 4096-byte unit.
+        let f = try HostCopyFixture()
+        try f.makeLU(0, blockSize: 512, blocks: 256)
+        try f.makeLU(1, blockSize: 4096, blocks: 32)
+        let src = f.device(0)
+        let engine = HostCopyEngine(source: try await f.endpoint(0, device: src, adjust: { $0.blockLimits = .answered(BlockLimitsPage(maximumTransferLength: 4)) }),
+                                    destination: try await f.endpoint(1, device: f.device(1)))
+        let error = try await #require(throws: CopyError.self) {
+            try await engine.copy(CopyExtent(sourceLBA: 0, destinationLBA: 0, blocks: 8)) { _ in }
+        }
+        #expect(error.kind == .invalid)
+        #expect(src.commands.allSatisfy { $0.operationCode != .read16 })
+    }
 }

@@ -126,6 +126,36 @@ import Testing
         #expect(reads.allSatisfy { $0 <= 64 })
     }
 
+    @Test func aRefusedLongWriteSameIsTriedAgainOneChunkLong() async throws {
+        // The array enforces a WRITE SAME length it does not report: longer than one chunk is
+        // INVALID FIELD IN CDB. The engine learns one chunk as the limit instead of giving up.
+        let refuseLong: HostCopyFixture.Intercept = { c in
+            c.operationCode == .writeSame16 && (c.hostCopyRange?.blocks ?? 0) > 64
+                ? .checkCondition(.hostCopy(.illegalRequest, .invalidFieldInCDB)) : nil
+        }
+        let s = try await Self.setup(destinationGarbage: true, intercept: refuseLong)
+        try await s.run()
+        #expect(try s.fixture.contents(1) == s.image)
+        #expect(s.mapped == s.dataBlocks)
+        #expect(s.count("WRITE SAME(16)") == 1 + s.zeroChunks, "one refusal, then one per chunk")
+        #expect(s.count("WRITE(16)") == 12, "no zeros written as data")
+        #expect(s.statistics.warnings.isEmpty)
+    }
+
+    @Test func onlyTheMappedChunksOfARunAreDeallocated() async throws {
+        // The destination holds old data in chunks 8-9 and 24-25 only: GET LBA STATUS shows the
+        // rest of both runs unmapped, so only those four chunks are deallocated.
+        var options = HostCopyOptions(queueDepth: 4, chunkBlocks: 64)
+        options.destinationReadCheck = .never
+        let s = try await Self.setup(options: options)
+        for chunk in [8, 9, 24, 25] { try s.fixture.put(1, lba: UInt64(chunk * 64), [UInt8](repeating: 0xA5, count: 64 * 512)) }
+        try await s.run()
+        #expect(try s.fixture.contents(1) == s.image)
+        #expect(s.mapped == s.dataBlocks)
+        let ws = s.destination.commands.compactMap { $0.operationCode == .writeSame16 ? $0.hostCopyRange : nil }
+        #expect(ws.map(\.lba) == [512, 1536] && ws.map(\.blocks) == [128, 128], "\(ws)")
+    }
+
     @Test func unmapIsUsedWhenOnlyLBPUIsAdvertised() async throws {
         let s = try await Self.setup(destinationGarbage: true, adjust: { report in
             report.provisioning = .answered(LogicalBlockProvisioningPage(lbpu: true, lbpws: false, lbprz: 1, provisioningType: 2))
