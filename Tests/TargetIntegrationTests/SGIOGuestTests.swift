@@ -168,6 +168,21 @@ struct SGIOGuestTests {
         try g.expectIdentical("$SD0", "$SD1")
     }
 
+    @Test("offload-copy /dev/sdA (512) /dev/sdC (4096) through SG_IO: the host bridges the block sizes, byte for byte")
+    func copyBridged() throws {
+        let g = try Guest.started()
+        try g.fillRandom(source: "$SD0", destination: "$SD2")
+        let r = try g.run("offload-copy --json --verify $SD0 $SD2")
+        #expect(r.status == 0, "\(r.out)\(r.err)")
+        let json = try r.object()
+        #expect(json["method"] as? String == "host", "\(json)")
+        #expect(json["verified"] as? String == "full")
+        #expect(json["bytes"] as? Int == g.bytes)
+        try g.expectIdentical("$SD0", "$SD2")
+        let forced = try g.run("offload-copy --method xcopy $SD0 $SD2")
+        #expect(forced.status == 67, "\(forced.err)")
+    }
+
     @Test("the destination goes offline mid-copy: 'device went away', not a SCSI error")
     func goneMidCopy() throws {
         let g = try Guest.started()
