@@ -25,6 +25,12 @@ final class ISCSIConnectionHandler: ChannelInboundHandler {
     private var statSN: UInt32 = 1
     private var expCmdSN: UInt32 = 0
     private var pendingWrites: [UInt32: PendingWrite] = [:]
+    /// Tasks handed to the pool and not answered yet, by initiator task tag.
+    private var running: Set<UInt32> = []
+    /// Of those, the ones a task management function aborted: they run to completion on the
+    /// pool (an array cannot always stop a command halfway) but get no response (RFC 7143
+    /// 4.2.3.1: an aborted task's status is not sent).
+    private var aborted: Set<UInt32> = []
     private var nextTargetTransferTag: UInt32 = 1
     private var textAccumulator = TextAccumulator()
     private var closing = false
@@ -80,6 +86,8 @@ final class ISCSIConnectionHandler: ChannelInboundHandler {
     func channelInactive(context: ChannelHandlerContext) {
         if let nexus = initiator?.nexus { dispatcher.array.forget(nexus: nexus) }
         pendingWrites.removeAll()
+        running.removeAll()
+        aborted.removeAll()
         context.fireChannelInactive()
     }
 
@@ -224,12 +232,11 @@ final class ISCSIConnectionHandler: ChannelInboundHandler {
         var code = TaskManagementResponseCode.functionComplete
         switch tmf.function {
         case .abortTask:
-            // Commands run to completion on the pool; an abort removes a write still gathering.
-            if pendingWrites.removeValue(forKey: tmf.referencedTaskTag) == nil { code = .functionComplete }
+            code = abort(tmf)
         case .abortTaskSet, .clearTaskSet:
-            pendingWrites.removeAll()
+            abortAll()
         case .logicalUnitReset, .targetWarmReset:
-            pendingWrites.removeAll()
+            abortAll()
             if let lun = ReportLunsData.lunNumber(fromField: tmf.lun), tmf.function == .logicalUnitReset {
                 dispatcher.array.establishUnitAttention(.powerOnResetOrBusDeviceReset, lun: lun)
             }
@@ -241,6 +248,27 @@ final class ISCSIConnectionHandler: ChannelInboundHandler {
         let r = TaskManagementResponse(response: code, initiatorTaskTag: tmf.initiatorTaskTag, statSN: takeStatSN(),
                                        expCmdSN: expCmdSN, maxCmdSN: maxCmdSN)
         send(r.pdu, context: context)
+    }
+
+    /// ABORT TASK: a write still gathering data is dropped, a task on the pool loses its
+    /// response; either is "Function complete". A task already answered does not exist any
+    /// more, unless its CmdSN was never received (RFC 7143 11.5.1: a RefCmdSN inside the
+    /// window and before the TMF's own counts as received and aborted).
+    private func abort(_ tmf: TaskManagementRequest) -> TaskManagementResponseCode {
+        let tag = tmf.referencedTaskTag
+        if pendingWrites.removeValue(forKey: tag) != nil { return .functionComplete }
+        if running.contains(tag) {
+            aborted.insert(tag)
+            return .functionComplete
+        }
+        let notYetReceived = !SerialNumber.isLess(tmf.refCmdSN, expCmdSN) && SerialNumber.isLess(tmf.refCmdSN, tmf.cmdSN)
+        return notYetReceived ? .functionComplete : .taskDoesNotExist
+    }
+
+    /// ABORT TASK SET, CLEAR TASK SET, resets: every task of this connection is aborted.
+    private func abortAll() {
+        pendingWrites.removeAll()
+        aborted.formUnion(running)
     }
 
     // MARK: - SCSI commands
@@ -345,6 +373,7 @@ final class ISCSIConnectionHandler: ChannelInboundHandler {
         let loopSelf = NIOLoopBound(self, eventLoop: context.eventLoop)
         let loopContext = NIOLoopBound(context, eventLoop: context.eventLoop)
         let eventLoop = context.eventLoop
+        running.insert(cmd.initiatorTaskTag)
         pool.runIfActive(eventLoop: eventLoop) { dispatcher.execute(request) }.whenComplete { outcome in
             let result: SCSIResult
             switch outcome {
@@ -353,14 +382,20 @@ final class ISCSIConnectionHandler: ChannelInboundHandler {
             }
             if let delay {
                 eventLoop.scheduleTask(in: .nanoseconds(Int64(delay.components.seconds * 1_000_000_000 + delay.components.attoseconds / 1_000_000_000))) {
-                    loopSelf.value.respond(to: cmd, result: result, context: loopContext.value)
-                    loopContext.value.flush()
+                    loopSelf.value.finish(cmd, result: result, context: loopContext.value)
                 }
             } else {
-                loopSelf.value.respond(to: cmd, result: result, context: loopContext.value)
-                loopContext.value.flush()
+                loopSelf.value.finish(cmd, result: result, context: loopContext.value)
             }
         }
+    }
+
+    /// A task back from the pool: answered, unless it was aborted meanwhile.
+    private func finish(_ cmd: SCSICommandPDU, result: SCSIResult, context: ChannelHandlerContext) {
+        running.remove(cmd.initiatorTaskTag)
+        if aborted.remove(cmd.initiatorTaskTag) != nil { return }
+        respond(to: cmd, result: result, context: context)
+        context.flush()
     }
 
     /// Data-In PDUs for read data (status in the last one), or one SCSI Response. Residuals
