@@ -11,15 +11,6 @@ import Testing
 /// write as well.
 @Suite("offload-sim ABORT TASK", .serialized)
 struct AbortTaskTests {
-    static func sendTUR(_ c: RawInitiator, itt: UInt32) throws -> UInt32 {
-        let sn = c.cmdSN
-        let cmd = SCSICommandPDU(final: true, lun: 0, initiatorTaskTag: itt, expectedDataTransferLength: 0,
-                                 cmdSN: sn, expStatSN: c.expStatSN, cdb: CDB.testUnitReady())
-        c.send(try cmd.pdu.encoded())
-        c.cmdSN &+= 1
-        return sn
-    }
-
     static func abort(_ c: RawInitiator, itt: UInt32, referenced: UInt32, refCmdSN: UInt32) throws -> TaskManagementResponse? {
         let tmf = TaskManagementRequest(function: .abortTask, lun: 0, initiatorTaskTag: itt, referencedTaskTag: referenced,
                                         cmdSN: c.cmdSN, expStatSN: c.expStatSN, refCmdSN: refCmdSN)
@@ -33,12 +24,12 @@ struct AbortTaskTests {
         let h = try await SimServerHarness.start(faults: [.delay(milliseconds: 300)])
         let c = try RawInitiator(port: h.server.boundPort)
         #expect(try c.login()?.status.isSuccess == true)
-        let sn = try Self.sendTUR(c, itt: 1)
+        let sn = try c.sendTestUnitReady(itt: 1)
         let answer = try #require(try Self.abort(c, itt: 2, referenced: 1, refCmdSN: sn))
         #expect(answer.response == .functionComplete)
         #expect(answer.initiatorTaskTag == 2)
         // The next PDU is the answer to a later command, not the aborted one's.
-        _ = try Self.sendTUR(c, itt: 3)
+        try c.sendTestUnitReady(itt: 3)
         let next = try #require(try c.receive().map { try SCSIResponsePDU(pdu: $0) })
         #expect(next.initiatorTaskTag == 3, "the aborted task (ITT 1) was answered")
         await h.server.stop()
@@ -49,7 +40,7 @@ struct AbortTaskTests {
         let h = try await SimServerHarness.start()
         let c = try RawInitiator(port: h.server.boundPort)
         #expect(try c.login()?.status.isSuccess == true)
-        let sn = try Self.sendTUR(c, itt: 1)
+        let sn = try c.sendTestUnitReady(itt: 1)
         let done = try #require(try c.receive().map { try SCSIResponsePDU(pdu: $0) })
         #expect(done.initiatorTaskTag == 1)
         let answer = try #require(try Self.abort(c, itt: 2, referenced: 1, refCmdSN: sn))

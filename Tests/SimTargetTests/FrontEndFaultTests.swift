@@ -10,10 +10,7 @@ import Testing
 @Suite("offload-sim front-end faults", .serialized)
 struct FrontEndFaultTests {
     static func tur(_ c: RawInitiator, itt: UInt32) throws -> SCSIResponsePDU? {
-        let cmd = SCSICommandPDU(final: true, lun: 0, initiatorTaskTag: itt, expectedDataTransferLength: 0,
-                                 cmdSN: c.cmdSN, expStatSN: c.expStatSN, cdb: CDB.testUnitReady())
-        c.send(try cmd.pdu.encoded())
-        c.cmdSN &+= 1
+        try c.sendTestUnitReady(itt: itt)
         return try c.receive().map { try SCSIResponsePDU(pdu: $0) }
     }
 

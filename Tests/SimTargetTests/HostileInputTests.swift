@@ -70,12 +70,9 @@ struct HostileInputTests {
         let c = try RawInitiator(port: h.server.boundPort)
         #expect(try c.login()?.status.isSuccess == true)
         for (i, expected) in [SCSIStatus.busy, .good].enumerated() {
-            let tur = SCSICommandPDU(final: true, lun: 0, initiatorTaskTag: UInt32(20 + i), expectedDataTransferLength: 0,
-                                     cmdSN: c.cmdSN, expStatSN: c.expStatSN, cdb: CDB.testUnitReady())
-            c.send(try tur.pdu.encoded())
+            try c.sendTestUnitReady(itt: UInt32(20 + i))
             let r = try SCSIResponsePDU(pdu: try #require(try c.receive()))
             #expect(r.status == expected.rawValue)
-            c.cmdSN &+= 1
         }
         await h.server.stop()
     }

@@ -55,10 +55,8 @@ struct ManagementISCSITests {
 extension RawInitiator {
     /// TEST UNIT READY on `lun`; the SCSI status.
     func testUnitReady(lun: UInt64) throws -> UInt8 {
-        defer { cmdSN &+= 1; itt &+= 1 }
-        let tur = SCSICommandPDU(final: true, lun: try ReportLunsData.field(forLUN: lun), initiatorTaskTag: itt,
-                                 expectedDataTransferLength: 0, cmdSN: cmdSN, expStatSN: expStatSN, cdb: CDB.testUnitReady())
-        send(try tur.pdu.encoded())
+        defer { itt &+= 1 }
+        try sendTestUnitReady(lun: lun, itt: itt)
         let r = try SCSIResponsePDU(pdu: try #require(try receive()))
         expStatSN = r.statSN &+ 1
         return r.status

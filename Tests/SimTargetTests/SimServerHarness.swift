@@ -1,5 +1,6 @@
 import Foundation
 import ISCSIWire
+import SCSIWire
 import SimArray
 import SimTarget
 
@@ -36,6 +37,17 @@ final class RawInitiator {
     init(port: Int) throws { socket = try LoopbackSocket(port: port) }
 
     func send(_ bytes: [UInt8]) { socket.send(bytes) }
+
+    /// Sends TEST UNIT READY to `lun` with the next CmdSN (then advanced); returns that CmdSN.
+    @discardableResult
+    func sendTestUnitReady(lun: UInt64 = 0, itt: UInt32) throws -> UInt32 {
+        let sn = cmdSN
+        let tur = SCSICommandPDU(final: true, lun: try ReportLunsData.field(forLUN: lun), initiatorTaskTag: itt,
+                                 expectedDataTransferLength: 0, cmdSN: sn, expStatSN: expStatSN, cdb: CDB.testUnitReady())
+        send(try tur.pdu.encoded())
+        cmdSN &+= 1
+        return sn
+    }
 
     /// The next PDU, or nil when the target closed the connection (or 5 s passed).
     func receive() throws -> ISCSIPDU? {
