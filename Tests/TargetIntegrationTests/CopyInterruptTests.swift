@@ -10,15 +10,18 @@ import Testing
 struct CopyInterruptTests {
     @Test("Ctrl-C during a host copy: exit 130, the report's ranges are in the destination, the rest is not claimed")
     func interruptedHostCopy() async throws {
-        try await PrivateSim.with(luns: ["src:32M", "dst:32M"], faults: ["delay:ms=25"]) { sim in
+        try await PrivateSim.with(luns: ["src:32M", "dst:32M"], faults: ["delay:ms=40"]) { sim in
             let urls = sim.urls
             try await LUNData.fill(urls[0], seed: 11)
             let firstMiB = try await LUNData.digest(urls[0], blocks: 2048)
 
             let copy = Process()
             copy.executableURL = URL(fileURLWithPath: try toolPath("offload-copy"))
-            // One chunk at a time, each READ and WRITE 25 ms late: 32 chunks take over 1.6 s.
-            copy.arguments = ["--json", "--quiet", "--method", "host", "--queue-depth", "1", urls[0].description, urls[1].description]
+            // One 256 KiB chunk at a time, each READ and WRITE 40 ms late: 128 chunks take over
+            // 10 s, so the interrupt lands mid-copy even when a loaded machine (CI runs this
+            // among other suites) is slow to notice the first MiB (a 1.6 s copy once finished first).
+            copy.arguments = ["--json", "--quiet", "--method", "host", "--queue-depth", "1", "--chunk-size", "262144",
+                              urls[0].description, urls[1].description]
             let stdout = Pipe(), stderr = Pipe()
             copy.standardOutput = stdout
             copy.standardError = stderr
