@@ -10,9 +10,8 @@ import SCSIWire
 /// tasks are in flight at once, each with one command outstanding at a time (two while a
 /// zeroed range is read back): a chunk's READ, then its WRITE as soon as that read completes
 /// (writes go out in order of completion and each chunk is written exactly once), or the
-/// putting down of a run of zero chunks. Chunk *i*
-/// uses source session *i* mod `sources.count` and destination session *i* mod
-/// `destinations.count` (round robin over the sessions given).
+/// putting down of a run of zero chunks. Chunk *i* uses source session *i* mod `sources.count`
+/// and destination session *i* mod `destinations.count` (round robin over the sessions given).
 ///
 /// Between LUs of different block sizes (one a multiple of the other) extents count in units of
 /// the larger (`BlockSizeBridge`): each side is read or written in its own blocks, chunks are

@@ -20,23 +20,24 @@ public enum HostCopyZeroOutcome: String, Sendable, Equatable {
 }
 
 /// Puts a range of zeros (a run of zero chunks) on the destination at the least cost, so a thin
-/// destination stays thin: nothing when it is known to read zeros there already (caller's word, GET LBA STATUS
-/// with LBPRZ, or a read of the destination, per the options); otherwise deallocation where the
-/// LU makes that read as zeros (WRITE SAME(16) UNMAP, else UNMAP, within the unmap limits);
-/// otherwise zeros written by the array (WRITE SAME(16) without UNMAP: tried even where the
-/// block limits do not report a WRITE SAME length, as LIO without thin provisioning does not,
-/// since a refusal costs one command); otherwise zeros written as data.
+/// destination stays thin: nothing when it is known to read zeros there already (caller's word,
+/// GET LBA STATUS with LBPRZ, or a read of the destination, per the options); otherwise
+/// deallocation where the LU makes that read as zeros (WRITE SAME(16) UNMAP, else UNMAP, within
+/// the unmap limits); otherwise zeros written by the array (WRITE SAME(16) without UNMAP: tried
+/// even where the block limits do not report a WRITE SAME length, as LIO without thin
+/// provisioning does not, since a refusal costs one command); otherwise zeros written as data.
 ///
 /// A command refused as unsupported (ILLEGAL REQUEST: invalid operation code, field in CDB or
 /// parameter list) is not an error: that way of zeroing is dropped for the rest of the copy and
 /// the next one is used (a WRITE SAME longer than one chunk refused with INVALID FIELD IN CDB
-/// is first tried again one chunk long: the array may enforce a length it did not report). Nor is GOOD taken on trust: after the array zeroed a range itself
-/// (WRITE SAME, UNMAP), the first and last block each command covered are read back; a block
-/// that is not zero drops that way of zeroing too (with a warning in the report) and the range
-/// is written as data. Every command is counted in the statistics (by name: "GET LBA
-/// STATUS", "WRITE SAME(16)", "UNMAP", and READ(16)/WRITE(16) through `BlockIO`); the zero
-/// block a WRITE SAME carries counts as host bytes written, a destination read as host bytes
-/// read; GET LBA STATUS and UNMAP parameter data are not payload and are not counted.
+/// is first tried again one chunk long: the array may enforce a length it did not report). Nor
+/// is GOOD taken on trust: after the array zeroed a range itself (WRITE SAME, UNMAP), the first
+/// and last block each command covered are read back; a block that is not zero drops that way
+/// of zeroing too (with a warning in the report) and the range is written as data. Every
+/// command is counted in the statistics (by name: "GET LBA STATUS", "WRITE SAME(16)", "UNMAP",
+/// and READ(16)/WRITE(16) through `BlockIO`); the zero block a WRITE SAME carries counts as
+/// host bytes written, a destination read as host bytes read; GET LBA STATUS and UNMAP
+/// parameter data are not payload and are not counted.
 final class HostCopyZeroChunkWriter: @unchecked Sendable {
     let provisioning: HostCopyDestinationProvisioning
     let options: HostCopyOptions
@@ -212,8 +213,8 @@ final class HostCopyZeroChunkWriter: @unchecked Sendable {
     /// MAXIMUM WRITE SAME LENGTH: the range each command covered, or nil when the array refuses
     /// it as unsupported. INVALID FIELD IN CDB for a piece longer than one chunk (an array may
     /// enforce a length it does not report) lowers the length to one chunk for the rest of the
-    /// copy and tries again; only a refusal at that length gives WRITE SAME up. Each command's deadline
-    /// grows with the bytes the array writes.
+    /// copy and tries again; only a refusal at that length gives WRITE SAME up. Each command's
+    /// deadline grows with the bytes the array writes.
     private func writeSame(lba: UInt64, blocks: UInt64, unmap: Bool, io: BlockIO) async throws -> [(lba: UInt64, blocks: UInt64)]? {
         let zero = [UInt8](repeating: 0, count: blockSize)
         var done: [(lba: UInt64, blocks: UInt64)] = []

@@ -51,8 +51,9 @@ public struct Verifier: Sendable {
     /// Compares every block of `extent`.
     public func verifyFull(_ extent: CopyExtent, method: CopyMethod) async throws {
         // `chunkBlocks` of the smaller block size per piece, in units.
-        let smaller = Swift.min(source.blockSize, destination.blockSize), unit = Swift.max(source.blockSize, destination.blockSize)
-        let pieces = extent.chunks(of: UInt64(Swift.max(1, chunkBlocks * smaller / Swift.max(1, unit))))
+        let bridge = try self.bridge(method)
+        let smaller = Swift.min(bridge.sourceBlockSize, bridge.destinationBlockSize)
+        let pieces = extent.chunks(of: UInt64(Swift.max(1, chunkBlocks * smaller / bridge.unitBytes)))
         try await compareAll(pieces.map { ($0.sourceLBA, $0.destinationLBA, Int($0.blocks)) }, width: 2, method: method)
     }
 
@@ -87,15 +88,22 @@ public struct Verifier: Sendable {
     /// Compares `units` units from unit `s` of the source with those from unit `d` of the
     /// destination, each side read in its own blocks.
     private func compare(_ s: UInt64, _ d: UInt64, blocks units: Int, method: CopyMethod) async throws {
-        let bss = source.blockSize, bsd = destination.blockSize
-        let unit = Swift.max(bss, bsd)
-        let ks = UInt64(unit / bss), kd = UInt64(unit / bsd)
+        let bridge = try self.bridge(method)
+        let ks = bridge.sourceBlocksPerUnit, kd = bridge.destinationBlocksPerUnit
         async let sourceBytes = source.read(lba: s * ks, blocks: units * Int(ks), method: nil)
         async let destinationBytes = destination.read(lba: d * kd, blocks: units * Int(kd), method: nil)
         let a = try await sourceBytes, b = try await destinationBytes
         guard a != b else { return }
         let byte = zip(a, b).enumerated().first { $0.element.0 != $0.element.1 }?.offset ?? 0
         throw CopyError(.data, method: method,
-                        "destination block \(d * kd + UInt64(byte / bsd)) differs from source block \(s * ks + UInt64(byte / bss)) after the array reported the copy done")
+                        "destination block \(d * kd + UInt64(byte / bridge.destinationBlockSize)) differs from source block \(s * ks + UInt64(byte / bridge.sourceBlockSize)) after the array reported the copy done")
+    }
+
+    /// How units map onto each side's blocks; block sizes no copy bridges are invalid here too.
+    private func bridge(_ method: CopyMethod) throws -> BlockSizeBridge {
+        guard let bridge = BlockSizeBridge(source: source.blockSize, destination: destination.blockSize) else {
+            throw CopyError(.invalid, method: method, "block sizes \(source.blockSize) and \(destination.blockSize) cannot be compared unit for unit")
+        }
+        return bridge
     }
 }
