@@ -88,7 +88,7 @@ let package = Package(
             .product(name: "NIOPosix", package: "swift-nio"),
         ]),
         // Against real targets started by scripts/test (tgt, LIO); fails loudly when one is missing.
-        .testTarget(name: "TargetIntegrationTests", dependencies: ["OffloadProbe", "ISCSITransport"]),
+        .testTarget(name: "TargetIntegrationTests", dependencies: ["OffloadProbe", "ISCSITransport", "CMalloc"]),
     ],
     swiftLanguageModes: [.v6]
 )

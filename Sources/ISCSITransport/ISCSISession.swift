@@ -23,6 +23,15 @@ public final class ISCSISession: @unchecked Sendable {
     private var wakeWrite: Int32 = -1
     private var loopDone = false
     private let loopFinished = DispatchSemaphore(value: 0)
+    /// Commands whose task libiscsi may still touch after we answered the caller: queued
+    /// Data-Out PDUs keep a raw pointer to their task (and send from its buffer), a command
+    /// we gave up on during a reconnect is resent from libiscsi's old queue, and any of them
+    /// may still be called back as cancelled. Freed only after `iscsi_destroy_context`.
+    private var parked: [PendingCommand] = []
+    /// Login and logout progress handed to libiscsi as raw pointers. A login or logout we
+    /// stopped waiting for is still queued in libiscsi, which calls it back (cancelled) from
+    /// `iscsi_destroy_context`; so they live as long as the session.
+    private var loginLogoutProgress: [PendingConnect] = []
 
     private init(url: ISCSIURL, options: ISCSIOptions, context: OpaquePointer) {
         self.url = url
@@ -34,6 +43,10 @@ public final class ISCSISession: @unchecked Sendable {
         if wakeRead >= 0 { Darwin_close(wakeRead) }
         if wakeWrite >= 0 { Darwin_close(wakeWrite) }
         iscsi_destroy_context(context)
+        for p in parked {
+            if let task = p.task { scsi_free_scsi_task(task) }
+            p.task = nil
+        }
     }
 
     /// Connects, logs in and checks that the URL's LUN exists, within `options.connectTimeout`.
@@ -128,13 +141,12 @@ public final class ISCSISession: @unchecked Sendable {
             loopFinished.signal()
         }
         let connectDeadline = ContinuousClock.now + options.connectTimeout
-        let connectBox = Unmanaged.passRetained(connect)
+        loginLogoutProgress.append(connect)
         let started = iscsi_full_connect_async(context, url.portal, Int32(url.lun), { ctx, status, _, priv in
             let box = Unmanaged<PendingConnect>.fromOpaque(priv!).takeUnretainedValue()
             box.status = status
             box.message = ctx.map { String(cString: iscsi_get_error($0)) } ?? ""
-        }, connectBox.toOpaque())
-        defer { connectBox.release() }
+        }, Unmanaged.passUnretained(connect).toOpaque())
         if started != 0 {
             connect.fail(TransportError.connectFailed(url.portal, reason: String(cString: iscsi_get_error(context))))
             return
@@ -178,19 +190,18 @@ public final class ISCSISession: @unchecked Sendable {
                 p.timedOut = true
                 if let task = p.task { _ = iscsi_scsi_cancel_task(context, task) }
                 if inFlight[ObjectIdentifier(p)] != nil {
-                    complete(p, .failure(TransportError.timeout(p.target, p.timeout)))
+                    complete(p, .failure(TransportError.timeout(p.target, p.timeout)), task: .park)
                 }
             }
         }
         failAll(TransportError.closed(url.description))
         // A polite logout, bounded: the target may already be gone.
         let logout = PendingConnect()
-        let logoutBox = Unmanaged.passRetained(logout)
-        defer { logoutBox.release() }
+        loginLogoutProgress.append(logout)
         if iscsi_is_logged_in(context) != 0,
            iscsi_logout_async(context, { _, status, _, priv in
                Unmanaged<PendingConnect>.fromOpaque(priv!).takeUnretainedValue().status = status
-           }, logoutBox.toOpaque()) == 0 {
+           }, Unmanaged.passUnretained(logout).toOpaque()) == 0 {
             let deadline = ContinuousClock.now + .seconds(2)
             while logout.status == nil, ContinuousClock.now < deadline, pollOnce(until: deadline) >= 0 {}
         }
@@ -243,8 +254,9 @@ public final class ISCSISession: @unchecked Sendable {
             rc = iscsi_scsi_command_async(context, Int32(p.lun), task, Self.callback, nil, box)
         }
         if rc != 0 {
+            // libiscsi kept nothing of a command it refused.
             Unmanaged<PendingCommand>.fromOpaque(box).release()
-            complete(p, .failure(TransportError.connectionLost(url.nexus, reason: String(cString: iscsi_get_error(context)))))
+            complete(p, .failure(TransportError.connectionLost(url.nexus, reason: String(cString: iscsi_get_error(context)))), task: .free)
         }
     }
 
@@ -257,12 +269,16 @@ public final class ISCSISession: @unchecked Sendable {
     private func handleCompletion(_ p: PendingCommand, status: Int32, task: UnsafeMutablePointer<scsi_task>?) {
         guard inFlight[ObjectIdentifier(p)] != nil else { return }  // already timed out or failed
         let result: Result<SCSIResponse, Error>
+        // Answered GOOD, a write has had all its data sent; any other end of a write may leave
+        // Data-Out PDUs queued that point at the task.
+        var release: TaskRelease = .park
         switch UInt32(bitPattern: status) {
         case SCSI_STATUS_CANCELLED.rawValue:
             result = .failure(p.timedOut ? TransportError.timeout(p.target, p.timeout) : TransportError.closed(p.target))
         case SCSI_STATUS_ERROR.rawValue, SCSI_STATUS_TIMEOUT.rawValue:
             result = .failure(TransportError.connectionLost(url.nexus, reason: String(cString: iscsi_get_error(context))))
         default:
+            if status == Int32(SCSI_STATUS_GOOD.rawValue) || !p.sendsData { release = .free }
             var data: [UInt8] = []
             var sense: [UInt8] = []
             var buffered = 0
@@ -287,16 +303,21 @@ public final class ISCSISession: @unchecked Sendable {
             response.bufferedBytes = buffered
             result = .success(response)
         }
-        complete(p, result)
+        complete(p, result, task: release)
     }
 
-    private func complete(_ p: PendingCommand, _ result: Result<SCSIResponse, Error>) {
+    /// What to do with a finished command's task: free it now, or park it until the context
+    /// is destroyed because libiscsi may still hold PDUs that point at it.
+    private enum TaskRelease { case free, park }
+
+    private func complete(_ p: PendingCommand, _ result: Result<SCSIResponse, Error>, task release: TaskRelease) {
         inFlight.removeValue(forKey: ObjectIdentifier(p))
-        // Every path here runs after libiscsi let go of the task (callback, cancel, or a
-        // submission it refused), so the task is ours to free.
-        if let task = p.task {
-            scsi_free_scsi_task(task)
+        switch release {
+        case .free:
+            if let task = p.task { scsi_free_scsi_task(task) }
             p.task = nil
+        case .park:
+            if p.task != nil { parked.append(p) }
         }
         p.finish(result)
     }
@@ -309,7 +330,7 @@ public final class ISCSISession: @unchecked Sendable {
         for p in queued { p.finish(.failure(error)) }
         for p in inFlight.values {
             if let task = p.task { _ = iscsi_scsi_cancel_task(context, task) }
-            if inFlight[ObjectIdentifier(p)] != nil { complete(p, .failure(error)) }
+            if inFlight[ObjectIdentifier(p)] != nil { complete(p, .failure(error), task: .park) }
         }
     }
 
@@ -384,6 +405,12 @@ final class PendingCommand: @unchecked Sendable {
             outData = command.length == 0 ? nil
                 : UnsafeMutableBufferPointer(start: command.buffer.pointer.assumingMemoryBound(to: UInt8.self), count: command.length)
         }
+    }
+
+    /// Whether Data-Out PDUs may carry this command's data.
+    var sendsData: Bool {
+        if case .out(let n) = transfer { return n > 0 }
+        return false
     }
 
     /// Our copy of an array is ours to free; a caller's buffer is not.

@@ -1,0 +1,79 @@
+import Foundation
+#if os(Linux)
+import CMalloc
+#endif
+import ISCSITransport
+import SCSITransport
+import SCSIWire
+import Testing
+
+/// Writes given up on while libiscsi still holds their PDUs. A Data-Out PDU keeps a raw
+/// pointer to its task and sends from the task's buffer; when the target reads again after
+/// the writes timed out, those PDUs still go out. The session must keep task and buffer alive
+/// until libiscsi lets go; freed early, glibc's perturbed free memory (M_PERTURB) turns the
+/// stale pointers into a crash of this test process.
+@Suite("iSCSI session: commands given up on while libiscsi holds their PDUs", .serialized)
+struct SessionTaskLifetimeTests {
+    @Test("writes time out with their solicited Data-Out queued (the target stopped), the target resumes: the session answers again, nothing crashes")
+    func timedOutWritesWithQueuedDataOut() async throws {
+        try await PrivateSim.with(luns: ["lun:512M"]) { sim in
+            let pidText = try String(contentsOf: sim.state.appendingPathComponent("sim.pid"), encoding: .utf8)
+            let pid = try #require(pid_t(pidText.trimmingCharacters(in: .whitespacesAndNewlines)))
+            #if os(Linux)
+            _ = mallopt(M_PERTURB, 0xA5)
+            defer { _ = mallopt(M_PERTURB, 0) }
+            #endif
+            let url = sim.urls[0]
+            let session = try await ISCSISession.connect(url)
+            let device = session.device(lun: url.lun)
+            _ = try? await device.execute(SCSICommand(cdb: CDB.testUnitReady()))
+
+            // 64 writes of 4 MiB: the first 256 KiB of each goes with the command, the rest
+            // once the target asks for it (R2T). Stopped while those answers are being sent,
+            // the target leaves libiscsi's queue full of Data-Out for commands about to time out.
+            let writeBytes = 4 << 20, blocks = UInt32(writeBytes / 512)
+            var resumed = false
+            defer { if !resumed { kill(pid, SIGCONT) } }
+            let outcomes = await withTaskGroup(of: Result<SCSIResponse, Error>.self) { group in
+                for i in 0..<64 {
+                    group.addTask {
+                        let buffer = SCSIBuffer(capacity: writeBytes)
+                        memset(buffer.pointer, Int32(i + 1), writeBytes)
+                        let write = SCSIBufferedCommand(cdb: CDB.write16(lba: UInt64(i) * UInt64(blocks), blocks: blocks), direction: .toDevice,
+                                                        buffer: buffer, length: writeBytes, timeout: .seconds(3))
+                        do { return .success(try await device.execute(write)) } catch { return .failure(error) }
+                    }
+                }
+                try? await Task.sleep(for: .milliseconds(60))
+                kill(pid, SIGSTOP)
+                var all: [Result<SCSIResponse, Error>] = []
+                for await outcome in group { all.append(outcome) }
+                return all
+            }
+            var timedOut = 0
+            for outcome in outcomes {
+                switch outcome {
+                case .failure(TransportError.timeout): timedOut += 1
+                case .success(let r) where r.status == .good: break
+                default: Issue.record("a write ended \(outcome), neither GOOD nor a timeout")
+                }
+            }
+            #expect(timedOut > 0, "every write finished before the target stopped: the case under test did not arise")
+
+            kill(pid, SIGCONT)
+            resumed = true
+            // The queued Data-Out goes out now; the session must come back to answering.
+            var answered = false
+            for _ in 0..<20 {
+                if let r = try? await device.execute(SCSICommand(cdb: CDB.testUnitReady(), timeout: .seconds(3))),
+                   r.status == .good || r.sense?.key == .unitAttention {
+                    answered = true
+                    break
+                }
+                try await Task.sleep(for: .milliseconds(250))
+            }
+            #expect(answered, "no answer from the session after the target resumed")
+            await session.close()
+        }
+    }
+}
