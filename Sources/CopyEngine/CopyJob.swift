@@ -101,8 +101,10 @@ public final class CopyJob: @unchecked Sendable {
         let bs = UInt64(try bridge().unitBytes)
         let total = extent.blocks * bs
         let doneCounter = ProgressCounter()
-        let verifier = Verifier(source: BlockIO(device: source.device, blockSize: source.blockSize, statistics: statistics),
-                                destination: BlockIO(device: destination.device, blockSize: destination.blockSize, statistics: statistics))
+        let verifier = Verifier(source: BlockIO(device: source.device, blockSize: source.blockSize, statistics: statistics,
+                                                timeout: options.commandTimeout),
+                                destination: BlockIO(device: destination.device, blockSize: destination.blockSize, statistics: statistics,
+                                                     timeout: options.commandTimeout))
 
         func finish(ok: Bool) -> CopyReport {
             var r = report

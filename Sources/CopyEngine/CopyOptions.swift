@@ -20,6 +20,9 @@ public struct CopyOptions: Sendable {
     public var chunkBytes: Int?
     /// How often a transient offload failure is retried before falling back (or failing).
     public var transientRetries = 3
+    /// Deadline of each host READ/WRITE (and zeroing command) and each verification read.
+    /// Offload commands keep their own deadlines, which grow with the bytes they move.
+    public var commandTimeout: Duration = .seconds(60)
 
     public init() {}
 }

@@ -49,8 +49,9 @@ public struct HostCopyOptions: Sendable {
         self.commandTimeout = commandTimeout
     }
 
-    /// The host-copy part of a job's options (queue depth); the rest stays at its default.
+    /// The host-copy part of a job's options (queue depth, command deadline); the rest stays
+    /// at its default.
     public init(_ options: CopyOptions) {
-        self.init(queueDepth: options.queueDepth)
+        self.init(queueDepth: options.queueDepth, commandTimeout: options.commandTimeout)
     }
 }

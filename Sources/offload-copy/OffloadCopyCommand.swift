@@ -54,7 +54,8 @@ struct OffloadCopyCommand: AsyncParsableCommand {
     @Flag(help: "Print a JSON report (keys in README.md).") var json = false
     @Flag(help: "No progress bar.") var quiet = false
     @Option(name: .customLong("chap-file"), help: "CHAP credentials file (user=, secret=).") var chapFile: String?
-    @Option(help: "Seconds for connect+login and for each command.") var timeout: Int = 60
+    @Option(help: "Seconds for connect+login, each probe command, and each host READ/WRITE or verification read (offload commands get deadlines that grow with what they move).")
+    var timeout: Int = 60
 
     func run() async throws {
         // Ctrl-C is watched from the start: while connecting or probing it ends the run at the
@@ -99,6 +100,7 @@ struct OffloadCopyCommand: AsyncParsableCommand {
         options.length = length
         options.queueDepth = queueDepth
         options.chunkBytes = chunkSize
+        options.commandTimeout = .seconds(timeout)
 
         // One session per LUN, even on one target: the host path's reads and writes then
         // travel on their own connections (as qemu-img's do); sharing one made deep queues
