@@ -101,10 +101,12 @@ public final class CopyJob: @unchecked Sendable {
         let bs = UInt64(try bridge().unitBytes)
         let total = extent.blocks * bs
         let doneCounter = ProgressCounter()
-        let verifier = Verifier(source: BlockIO(device: source.device, blockSize: source.blockSize, statistics: statistics,
-                                                timeout: options.commandTimeout),
-                                destination: BlockIO(device: destination.device, blockSize: destination.blockSize, statistics: statistics,
-                                                     timeout: options.commandTimeout))
+        // Verification reads, like host copy commands, ride through answers that say "not run".
+        let resends = HostCopyOptions(options).notRunResends
+        let verifier = Verifier(source: BlockIO(device: source.resending(statistics, resends: resends).device, blockSize: source.blockSize,
+                                                statistics: statistics, timeout: options.commandTimeout),
+                                destination: BlockIO(device: destination.resending(statistics, resends: resends).device,
+                                                     blockSize: destination.blockSize, statistics: statistics, timeout: options.commandTimeout))
 
         func finish(ok: Bool) -> CopyReport {
             var r = report

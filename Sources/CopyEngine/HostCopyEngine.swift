@@ -39,6 +39,8 @@ import SCSIWire
 /// whose chunks all landed (a zero chunk lands with its run). Cancellation likewise stops
 /// issuing, lets in-flight tasks finish (their commands are not aborted) and throws
 /// `.cancelled` with that prefix. The source only ever receives READ(16) (and GET LBA STATUS).
+/// A command answered BUSY, TASK SET FULL or UNIT ATTENTION was not run and is sent again
+/// (`notRunResends` times, `ResendingDevice`) before that answer counts as a failure.
 public struct HostCopyEngine: CopyEngine {
     public var method: CopyMethod { .host }
     /// Sessions to the source LU; the first one's report describes it.
@@ -62,8 +64,8 @@ public struct HostCopyEngine: CopyEngine {
 
     public init(sources: [CopyEndpoint], destinations: [CopyEndpoint], statistics: CopyStatistics = CopyStatistics(),
                 options: HostCopyOptions = HostCopyOptions(), buffers: HostCopyBufferPool = HostCopyBufferPool()) {
-        self.sources = sources
-        self.destinations = destinations
+        self.sources = sources.map { $0.resending(statistics, resends: options.notRunResends) }
+        self.destinations = destinations.map { $0.resending(statistics, resends: options.notRunResends) }
         self.statistics = statistics
         self.options = options
         self.buffers = buffers

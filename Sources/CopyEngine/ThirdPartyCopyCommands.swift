@@ -28,18 +28,9 @@ struct ThirdPartyCopySender: Sendable {
             } catch is CancellationError {
                 throw CopyError(.cancelled, method: method, "\(name): cancelled before an answer arrived")
             }
-            guard Self.notRun(response), attempt < busyRetries, !Task.isCancelled else { return response }
+            guard response.commandWasNotRun, attempt < busyRetries, !Task.isCancelled else { return response }
             attempt += 1
             try? await Task.sleep(for: .milliseconds(20 << min(attempt, 6)))
-        }
-    }
-
-    /// BUSY, TASK SET FULL and UNIT ATTENTION: the command was not run, sending it again is safe.
-    static func notRun(_ r: SCSIResponse) -> Bool {
-        switch r.status {
-        case .busy, .taskSetFull: return true
-        case .checkCondition: return r.sense?.key == .unitAttention
-        default: return false
         }
     }
 

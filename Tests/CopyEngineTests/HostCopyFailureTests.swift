@@ -96,6 +96,38 @@ import Testing
         #expect(error.completedBlocks == 512)
     }
 
+    @Test("BUSY, TASK SET FULL and UNIT ATTENTION, each answered once: the commands go again and the copy ends byte-exact")
+    func notRunAnswersAreSentAgain() async throws {
+        let (f, image) = try Self.fixture(seed: 7)
+        let readAnswered = Counter(), writeAnswered = Counter(), thirdWrite = Counter()
+        let src = f.device(0) { c in
+            guard c.operationCode == .read16, c.hostCopyRange?.lba == 256 else { return nil }
+            readAnswered.increment()
+            return readAnswered.value == 1 ? .checkCondition(.hostCopy(.unitAttention, .powerOnResetOrBusDeviceReset)) : nil
+        }
+        let dst = f.device(1) { c in
+            guard c.operationCode == .write16, let lba = c.hostCopyRange?.lba else { return nil }
+            if lba == 512 {
+                writeAnswered.increment()
+                return writeAnswered.value == 1 ? SCSIResponse(status: .busy) : nil
+            }
+            if lba == 1024 {
+                thirdWrite.increment()
+                return thirdWrite.value <= 2 ? SCSIResponse(status: .taskSetFull) : nil
+            }
+            return nil
+        }
+        let stats = CopyStatistics()
+        let engine = HostCopyEngine(source: try await f.endpoint(0, device: src), destination: try await f.endpoint(1, device: dst),
+                                    statistics: stats, options: HostCopyOptions(queueDepth: 4, chunkBlocks: 128))
+        let outcome = try await engine.copy(CopyExtent(sourceLBA: 0, destinationLBA: 0, blocks: 2048)) { _ in }
+        #expect(outcome.blocks == 2048)
+        #expect(try f.contents(1) == image)
+        // 16 chunks: one READ resent, one WRITE resent once and one twice.
+        #expect(stats.commands["READ(16)"] == 17)
+        #expect(stats.commands["WRITE(16)"] == 19)
+    }
+
     @Test func lostSessionIsATransportError() async throws {
         let (f, _) = try Self.fixture(seed: 8)
         let dst = f.device(1) { c in

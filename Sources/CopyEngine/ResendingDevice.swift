@@ -1,0 +1,61 @@
+import SCSITransport
+import SCSIWire
+
+extension SCSIResponse {
+    /// BUSY, TASK SET FULL and UNIT ATTENTION: the device did not run the command (SAM-5), so
+    /// sending it again is safe. Arrays answer so under load, after a reset or a failover.
+    var commandWasNotRun: Bool {
+        switch status {
+        case .busy, .taskSetFull: return true
+        case .checkCondition: return sense?.key == .unitAttention
+        default: return false
+        }
+    }
+}
+
+/// A device that sends a command again, after a short pause, while the answer says it was not
+/// run, up to `resends` times; then the caller gets the last answer. Each resend is counted
+/// under the command's name, so the report shows what crossed the wire. The host engine and
+/// the verifier go through it; the offload engines resend through `ThirdPartyCopySender`.
+struct ResendingDevice: SCSIDevice {
+    let base: any SCSIDevice
+    let statistics: CopyStatistics
+    let resends: Int
+
+    var address: DeviceAddress { base.address }
+
+    func execute(_ command: SCSICommand) async throws -> SCSIResponse {
+        try await resendingWhileNotRun(command.cdb) { try await base.execute(command) }
+    }
+
+    func execute(_ command: SCSIBufferedCommand) async throws -> SCSIResponse {
+        try await resendingWhileNotRun(command.cdb) { try await base.execute(command) }
+    }
+
+    private func resendingWhileNotRun(_ cdb: [UInt8], _ send: () async throws -> SCSIResponse) async throws -> SCSIResponse {
+        var attempt = 0
+        while true {
+            let response = try await send()
+            guard response.commandWasNotRun, attempt < resends, !Task.isCancelled else { return response }
+            attempt += 1
+            try? await Task.sleep(for: .milliseconds(10 << Swift.min(attempt, 6)))
+            statistics.count(Self.name(cdb))
+        }
+    }
+
+    /// The names BlockIO and the zero writer count commands under.
+    static func name(_ cdb: [UInt8]) -> String {
+        guard let first = cdb.first else { return "empty CDB" }
+        let code = OperationCode(rawValue: first)
+        if code == .serviceActionIn16, cdb.count > 1, cdb[1] & 0x1F == 0x12 { return "GET LBA STATUS" }
+        return code.description
+    }
+}
+
+extension CopyEndpoint {
+    /// The same LU, its commands resent while the answer says they were not run.
+    func resending(_ statistics: CopyStatistics, resends: Int) -> CopyEndpoint {
+        guard resends > 0 else { return self }
+        return CopyEndpoint(device: ResendingDevice(base: device, statistics: statistics, resends: resends), report: report)
+    }
+}
