@@ -126,8 +126,14 @@ public final class CopyJob: @unchecked Sendable {
         // array enforces, list identifiers in use) must outlive a retry or a resumption.
         var engines: [CopyMethod: any CopyEngine] = [:]
         report.verified = method == .host ? (options.verify == .full ? .full : .none) : options.verify == .none ? .sampled : options.verify
+        // Cancelled between engine runs: the report still says what was copied.
+        func stopIfCancelled() throws {
+            guard Task.isCancelled else { return }
+            throw JobError(error: CopyError(.cancelled, method: current, "cancelled at byte \(remaining.sourceLBA * bs)"),
+                           report: finish(ok: false))
+        }
         while remaining.blocks > 0 {
-            try Task.checkCancellation()
+            try stopIfCancelled()
             let engine: any CopyEngine
             if let existing = engines[current] {
                 engine = existing
@@ -174,7 +180,8 @@ public final class CopyJob: @unchecked Sendable {
                 switch kind {
                 case .transient where retries < options.transientRetries:
                     retries += 1
-                    try await Task.sleep(for: .milliseconds(100 << retries))
+                    try? await Task.sleep(for: .milliseconds(100 << retries))
+                    try stopIfCancelled()
                 case .transient, .permanent, .data:
                     report.fallbacks.append(fallback)
                     if kind == .data {

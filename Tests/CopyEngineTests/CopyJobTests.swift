@@ -60,6 +60,37 @@ import Testing
         #expect(r.verified == .sampled)
     }
 
+    @Test("transient failures: offload is tried again (3 times) from where it stopped, then the host takes the rest")
+    func transientRetriedThenFallsBack() async throws {
+        let f = try JobFixture()
+        try f.fill(0, seed: 6)
+        let calls = Counter()
+        let j = try await job(f, options: xcopy(), offload: .failAfter(500, .transient), calls: calls)
+        let r = try await j.run()
+        #expect(r.ok)
+        #expect(try f.contents(1) == f.contents(0))
+        // Four offload runs of 500 blocks each (the first and three retries), then one host run.
+        #expect(calls.value == 5)
+        #expect(r.ranges == [CopyReport.Range(offset: 0, length: 2000 * 512, method: .xcopy),
+                             CopyReport.Range(offset: 2000 * 512, length: 2096 * 512, method: .host)])
+        #expect(r.fallbacks.map(\.offset) == [2000 * 512])
+    }
+
+    @Test("cancelled while waiting to retry a transient failure: a cancelled job error that reports what was copied")
+    func cancelledDuringRetryPauseReports() async throws {
+        let f = try JobFixture()
+        try f.fill(0, seed: 7)
+        let j = try await job(f, options: xcopy(), offload: .failAfter(500, .transient))
+        let run = Task { try await j.run() }
+        // The first pause is 200 ms; the first run takes far less.
+        try await Task.sleep(for: .milliseconds(100))
+        run.cancel()
+        let error = try await #require(throws: JobError.self) { try await run.value }
+        #expect(error.error.kind == .cancelled)
+        #expect(error.report.ok == false)
+        #expect(error.report.ranges == [CopyReport.Range(offset: 0, length: 500 * 512, method: .xcopy)])
+    }
+
     @Test("strict: the first failure ends the job with its kind and what was done")
     func strictStops() async throws {
         let f = try JobFixture()
