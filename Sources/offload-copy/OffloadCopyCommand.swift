@@ -109,20 +109,26 @@ struct OffloadCopyCommand: AsyncParsableCommand {
         var sessions: [String: ISCSISession] = [:]
         var endpoints: [CopyEndpoint] = []
         let prober = Prober(knowledge: try HardwareKnowledge.loadDefault(), timeout: .seconds(timeout))
-        for (text, url) in zip([source, destination], urls) {
-            let device: any SCSIDevice
-            if let url {
-                let session: ISCSISession
-                if let s = sessions[url.description] { session = s } else {
-                    session = try await ISCSISession.connect(url, options: iscsi)
-                    sessions[url.description] = session
+        do {
+            for (text, url) in zip([source, destination], urls) {
+                let device: any SCSIDevice
+                if let url {
+                    let session: ISCSISession
+                    if let s = sessions[url.description] { session = s } else {
+                        session = try await ISCSISession.connect(url, options: iscsi)
+                        sessions[url.description] = session
+                    }
+                    device = session.device(lun: url.lun)
+                } else {
+                    device = try await DeviceOpener.open(text)
                 }
-                device = session.device(lun: url.lun)
-            } else {
-                device = try await DeviceOpener.open(text)
+                endpoints.append(CopyEndpoint(device: device, report: try await prober.probe(device)))
+                try Task.checkCancellation()
             }
-            endpoints.append(CopyEndpoint(device: device, report: try await prober.probe(device)))
-            try Task.checkCancellation()
+        } catch {
+            // Log out of whatever was reached before the error.
+            for s in sessions.values { await s.close() }
+            throw error
         }
         let all = Array(sessions.values)
 
