@@ -50,7 +50,25 @@ public final class ISCSISession: @unchecked Sendable {
     }
 
     /// Connects, logs in and checks that the URL's LUN exists, within `options.connectTimeout`.
+    /// A target that answers that check BUSY or TASK SET FULL (loaded, or failing over) is
+    /// asked again on a fresh connection, five times with growing pauses, before giving up.
     public static func connect(_ url: ISCSIURL, options: ISCSIOptions = ISCSIOptions()) async throws -> ISCSISession {
+        var attempt = 0
+        while true {
+            do {
+                return try await connectOnce(url, options: options)
+            } catch let busy as BusyAtLogin {
+                attempt += 1
+                guard attempt <= 5, !Task.isCancelled else { throw busy.error }
+                try? await Task.sleep(for: .milliseconds(50 << attempt))
+            }
+        }
+    }
+
+    /// The first command after login was answered BUSY or TASK SET FULL: not run, worth a retry.
+    struct BusyAtLogin: Error { let error: TransportError }
+
+    private static func connectOnce(_ url: ISCSIURL, options: ISCSIOptions) async throws -> ISCSISession {
         guard let ctx = iscsi_create_context(options.initiatorName) else {
             throw TransportError.io(url.description, reason: "cannot create an iSCSI context")
         }
@@ -334,20 +352,23 @@ public final class ISCSISession: @unchecked Sendable {
         }
     }
 
-    private func classifyConnectFailure(_ raw: String) -> TransportError {
+    private func classifyConnectFailure(_ raw: String) -> Error {
         let message = raw.split(whereSeparator: \.isNewline).map(String.init).joined(separator: " ")
             .trimmingCharacters(in: .whitespaces)
         let m = message.lowercased()
+        if m.contains("busy") || m.contains("task_set_full") || m.contains("task set full") {
+            return BusyAtLogin(error: .connectFailed(url.portal, reason: "the target keeps answering \(message) after login"))
+        }
         if m.contains("logical_unit_not_supported") || m.contains("logical unit not supported") {
-            return .lunNotFound(url.description)
+            return TransportError.lunNotFound(url.description)
         }
         if m.contains("log in") || m.contains("login") || m.contains("authentication") || m.contains("chap") {
-            return .loginFailed(url.nexus, reason: message)
+            return TransportError.loginFailed(url.nexus, reason: message)
         }
         if m.contains("reconnect") || m.contains("refused") || m.isEmpty {
-            return .connectFailed(url.portal, reason: "no iSCSI target answered (connection refused or reset)")
+            return TransportError.connectFailed(url.portal, reason: "no iSCSI target answered (connection refused or reset)")
         }
-        return .connectFailed(url.portal, reason: message)
+        return TransportError.connectFailed(url.portal, reason: message)
     }
 }
 

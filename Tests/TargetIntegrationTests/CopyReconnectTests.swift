@@ -1,7 +1,4 @@
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 import ISCSITransport
 import SCSITransport
 import Testing
@@ -15,7 +12,7 @@ struct CopyReconnectTests {
     func hostCopySurvivesDrops() async throws {
         try await PrivateSim.with(luns: ["src:64M", "dst:64M"],
                                   faults: ["drop-connection:opcode=0x88", "drop-connection:opcode=0x8A"]) { sim in
-            let urls = sim.urls, state = sim.state
+            let urls = sim.urls
             try await LUNData.fill(urls[0], seed: 23)
             let (status, json, err) = try runCopyJSON(["--method", "host", "--queue-depth", "16", urls[0].description, urls[1].description])
             #expect(status == 0, "offload-copy exited \(status): \(err)")
@@ -23,15 +20,8 @@ struct CopyReconnectTests {
             let src = try await LUNData.digest(urls[0]), dst = try await LUNData.digest(urls[1])
             #expect(src == dst, "destination differs from source in \(zip(src, dst).filter { $0 != $1 }.count) MiB pieces")
             // Both drops fired: a one-shot fault leaves the list when it fires.
-            let api = try String(contentsOf: state.appendingPathComponent("management"), encoding: .utf8)
-                .trimmingCharacters(in: .whitespacesAndNewlines)
-            let token = try String(contentsOf: state.appendingPathComponent("data/management.token"), encoding: .utf8)
-                .trimmingCharacters(in: .whitespacesAndNewlines)
-            var request = URLRequest(url: try #require(URL(string: api + "/v1/faults")))
-            request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
-            let (body, _) = try await URLSession.shared.data(for: request)
-            let faults = try #require(try JSONSerialization.jsonObject(with: body) as? [String: Any])["faults"] as? [String]
-            #expect(faults == [], "faults not fired: \(faults ?? [])")
+            let faults = try await sim.pendingFaults()
+            #expect(faults == [], "faults not fired: \(faults)")
         }
     }
 }

@@ -26,3 +26,44 @@ struct PrivateSim {
         return try await body(PrivateSim(state: state, urls: urls))
     }
 }
+
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+/// The private simulator's management API (docs/management-api.md): faults while it runs.
+extension PrivateSim {
+    private func request(_ path: String, body: String? = nil) throws -> URLRequest {
+        let api = try String(contentsOf: state.appendingPathComponent("management"), encoding: .utf8)
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        let token = try String(contentsOf: state.appendingPathComponent("data/management.token"), encoding: .utf8)
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        var request = URLRequest(url: try #require(URL(string: api + path)))
+        request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
+        if let body {
+            request.httpMethod = "POST"
+            request.httpBody = Data(body.utf8)
+        }
+        return request
+    }
+
+    /// Injects a fault now, as `--fault SPEC` would at start.
+    func inject(_ spec: String) async throws {
+        let (_, response) = try await URLSession.shared.data(for: try request("/v1/faults", body: #"{"fault": "\#(spec)"}"#))
+        try #require((response as? HTTPURLResponse)?.statusCode == 201, "fault \(spec) refused")
+    }
+
+    /// Removes every pending fault, so reading the LUNs back meets none.
+    func clearFaults() async throws {
+        var r = try request("/v1/faults")
+        r.httpMethod = "DELETE"
+        let (_, response) = try await URLSession.shared.data(for: r)
+        try #require((response as? HTTPURLResponse).map { (200..<300).contains($0.statusCode) } == true, "faults not cleared")
+    }
+
+    /// The faults still pending (a one-shot fault leaves the list when it fires).
+    func pendingFaults() async throws -> [String] {
+        let (body, _) = try await URLSession.shared.data(for: try request("/v1/faults"))
+        return try #require(try JSONSerialization.jsonObject(with: body) as? [String: Any])["faults"] as? [String] ?? []
+    }
+}

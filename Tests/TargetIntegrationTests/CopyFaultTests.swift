@@ -1,0 +1,141 @@
+import Foundation
+import ISCSITransport
+import SCSITransport
+import Testing
+
+/// Every fault offload-sim can inject, met by the offload-copy binary over iSCSI: the copy
+/// either ends byte-exact (exit 0) or stops with its classified exit code, and the source reads
+/// the same before and after. One scenario per test, each on a simulator of its own.
+@Suite("offload-copy against offload-sim faults", .serialized)
+struct CopyFaultTests {
+    /// What a run left behind, checked the same way by every scenario.
+    struct Outcome {
+        let status: Int32
+        let report: [String: Any]?
+        let stderr: String
+        let sourceBefore: [UInt64]
+        let sourceAfter: [UInt64]
+        let destination: [UInt64]
+        /// Faults still pending when the copy ended (a one-shot fault leaves when it fires).
+        let pending: [String]
+
+        var methods: [String] { (report?["ranges"] as? [[String: Any]] ?? []).compactMap { $0["method"] as? String } }
+        var fallbacks: Int { (report?["fallbacks"] as? [Any])?.count ?? 0 }
+        var warnings: [String] { report?["warnings"] as? [String] ?? [] }
+        func commands(_ name: String) -> Int { (report?["commands"] as? [String: Any])?[name] as? Int ?? 0 }
+
+        /// Exit 0, `ok`, destination equal to the source, source untouched.
+        func expectCopied(_ comment: Comment? = nil) {
+            #expect(status == 0, "offload-copy exited \(status): \(stderr)")
+            #expect(report?["ok"] as? Bool == true)
+            #expect(destination == sourceBefore, "destination differs in \(zip(destination, sourceBefore).filter { $0 != $1 }.count) MiB pieces")
+            #expect(sourceAfter == sourceBefore, "the source changed")
+        }
+
+        /// The classified exit code, `ok` false, the source untouched, and every range the
+        /// report claims really in the destination.
+        func expectStopped(_ code: Int32) {
+            #expect(status == code, "offload-copy exited \(status), not \(code): \(stderr)")
+            #expect(report?["ok"] as? Bool == false)
+            #expect(sourceAfter == sourceBefore, "the source changed")
+            for range in report?["ranges"] as? [[String: Any]] ?? [] {
+                let offset = range["offset"] as? Int ?? 0, length = range["length"] as? Int ?? 0
+                // Whole MiB pieces inside the claimed range must match.
+                for piece in ((offset + (1 << 20) - 1) >> 20)..<((offset + length) >> 20) {
+                    #expect(destination[piece] == sourceBefore[piece], "reported copied, but MiB \(piece) differs")
+                }
+            }
+        }
+    }
+
+    /// A source of seeded data, a destination of old data, then the faults (injected once both
+    /// are filled, so they meet only offload-copy), one run, and both LUNs read back.
+    func run(_ arguments: [String], faults: [String] = [], size: String = "16M",
+             during: (@Sendable (PrivateSim) async throws -> Void)? = nil) async throws -> Outcome {
+        try await PrivateSim.with(luns: ["src:" + size, "dst:" + size]) { sim in
+            let src = sim.urls[0], dst = sim.urls[1]
+            try await LUNData.fill(src, seed: 71)
+            try await LUNData.fill(dst, seed: 72)
+            let before = try await LUNData.digest(src)
+            for fault in faults { try await sim.inject(fault) }
+            let side = during.map { body in Task { try await body(sim) } }
+            let (status, report, stderr) = try runCopyJSON(arguments + [src.description, dst.description])
+            side?.cancel()
+            try await side?.value
+            let pending = try await sim.pendingFaults()
+            try await sim.clearFaults()
+            return Outcome(status: status, report: report, stderr: stderr, sourceBefore: before,
+                           sourceAfter: try await LUNData.digest(src), destination: try await LUNData.digest(dst), pending: pending)
+        }
+    }
+
+    @Test("xcopy-fail-segment: COPY ABORTED mid-copy, the host copies the rest from the failing segment on")
+    func failedSegmentFallsBack() async throws {
+        // 64 MiB: three segments of at most 65535 blocks, the second one fails.
+        let o = try await run(["--method", "xcopy"], faults: ["xcopy-fail-segment:n=2"], size: "64M")
+        o.expectCopied()
+        #expect(o.methods.first == "xcopy" && o.methods.last == "host", "ranges by \(o.methods)")
+        #expect(o.fallbacks == 1)
+    }
+
+    @Test("xcopy-fail-segment, --strict: stops with the classified error, what it reports copied is in the destination")
+    func failedSegmentStrict() async throws {
+        let o = try await run(["--method", "xcopy", "--strict"], faults: ["xcopy-fail-segment:n=2"], size: "64M")
+        o.expectStopped(68)
+    }
+
+    @Test("good-without-copy: sampled verification catches the lie and the host copies it again")
+    func goodWithoutCopyRecopied() async throws {
+        let o = try await run(["--method", "xcopy"], faults: ["good-without-copy"])
+        o.expectCopied()
+        #expect(o.warnings.contains { $0.contains("verification failed") }, "warnings: \(o.warnings)")
+    }
+
+    @Test("good-without-copy, --strict: a data error (73), never a success")
+    func goodWithoutCopyStrict() async throws {
+        let o = try await run(["--method", "xcopy", "--strict"], faults: ["good-without-copy"])
+        o.expectStopped(73)
+    }
+
+    @Test("wut-partial: every WRITE USING TOKEN stops short, the engine continues from each transfer count")
+    func partialWritesContinue() async throws {
+        let o = try await run(["--method", "odx", "--strict"], faults: ["wut-partial:blocks=4096"])
+        o.expectCopied()
+        #expect(o.commands("WRITE USING TOKEN") >= 8, "commands: \(o.report?["commands"] ?? "none")")
+    }
+
+    @Test("expire-tokens and revoke-tokens while copying: tokens are populated again, the copy ends byte-exact",
+          arguments: ["expire-tokens", "revoke-tokens"])
+    func deadTokensPopulatedAgain(_ fault: String) async throws {
+        // Slow WRITE USING TOKENs (1 MiB each, 30 ms per command) leave time to kill tokens
+        // under a running copy, again and again.
+        let o = try await run(["--method", "odx"], faults: ["wut-partial:blocks=2048", "delay:ms=30"]) { sim in
+            while (try? await Task.sleep(for: .milliseconds(150))) != nil {
+                try await sim.inject(fault)
+            }
+        }
+        o.expectCopied()
+        #expect(o.commands("POPULATE TOKEN") >= 2, "no token was populated again: \(o.report?["commands"] ?? "none")")
+    }
+
+    @Test("out-of-space: each method stops with 74 and the source untouched", arguments: ["host", "xcopy", "odx"])
+    func outOfSpace(_ method: String) async throws {
+        let o = try await run(["--method", method], faults: ["out-of-space:asc=27/07"])
+        o.expectStopped(74)
+    }
+
+    @Test("busy and task-set-full from the first command on: connect, probe and copy ride through them",
+          arguments: ["auto", "host"])
+    func notRunAnswersRiddenThrough(_ method: String) async throws {
+        let o = try await run(["--method", method], faults: ["busy:count=2", "task-set-full:count=2"])
+        o.expectCopied()
+        #expect(o.pending.isEmpty, "not every answer was given: \(o.pending)")
+    }
+
+    @Test("drop-connection under an EXTENDED COPY: libiscsi logs in again, the copy ends byte-exact")
+    func droppedDuringExtendedCopy() async throws {
+        let o = try await run(["--method", "xcopy"], faults: ["drop-connection:opcode=0x83"])
+        o.expectCopied()
+        #expect(o.pending.isEmpty, "the connection was not dropped: \(o.pending)")
+    }
+}
