@@ -1,18 +1,6 @@
 import SCSITransport
 import SCSIWire
 
-extension SCSIResponse {
-    /// BUSY, TASK SET FULL and UNIT ATTENTION: the device did not run the command (SAM-5), so
-    /// sending it again is safe. Arrays answer so under load, after a reset or a failover.
-    var commandWasNotRun: Bool {
-        switch status {
-        case .busy, .taskSetFull: return true
-        case .checkCondition: return sense?.key == .unitAttention
-        default: return false
-        }
-    }
-}
-
 /// A device that sends a command again, after a short pause, while the answer says it was not
 /// run, up to `resends` times; then the caller gets the last answer. Each resend is counted
 /// under the command's name, so the report shows what crossed the wire. The host engine and

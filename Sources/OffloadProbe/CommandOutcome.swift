@@ -34,8 +34,21 @@ extension SCSIDevice {
     /// Runs a data-in command and parses its answer, turning refusals into outcomes.
     func ask<V: Sendable>(_ cdb: [UInt8], allocation: Int, timeout: Duration = .seconds(30),
                           parse: ([UInt8]) throws -> V) async throws -> CommandOutcome<V> {
-        let r = try await execute(SCSICommand(cdb: cdb, data: .fromDevice(allocationLength: allocation), timeout: timeout))
+        let r = try await executeUntilRun(SCSICommand(cdb: cdb, data: .fromDevice(allocationLength: allocation), timeout: timeout))
         guard r.status == .good else { return .refused(status: r.status, sense: r.sense) }
         do { return .answered(try parse(r.data)) } catch { return .malformed("\(error)") }
+    }
+
+    /// Sends the command again while the answer says it was not run (BUSY, TASK SET FULL, UNIT
+    /// ATTENTION), up to five times with growing pauses: a verdict must not rest on a loaded
+    /// array's BUSY or the unit attention after login. The last answer counts.
+    func executeUntilRun(_ command: SCSICommand) async throws -> SCSIResponse {
+        var attempt = 0
+        while true {
+            let r = try await execute(command)
+            guard r.commandWasNotRun, attempt < 5, !Task.isCancelled else { return r }
+            attempt += 1
+            try? await Task.sleep(for: .milliseconds(10 << attempt))
+        }
     }
 }

@@ -55,18 +55,11 @@ public struct Prober: Sendable {
     }
 
     private func readCapacity(_ device: some SCSIDevice) async throws -> ReadCapacity16Data {
-        // A unit attention after login (power on, LUNs changed) is reported once; ask again.
-        for attempt in 0..<3 {
-            let r = try await device.execute(SCSICommand(cdb: CDB.readCapacity16(), data: .fromDevice(allocationLength: 32), timeout: timeout))
-            if r.status == .good {
-                do { return try ReadCapacity16Data(parsing: r.data) } catch let e as WireError {
-                    throw ProbeError.malformedAnswer(command: "READ CAPACITY(16)", error: e)
-                }
-            }
-            if r.sense?.key == .unitAttention, attempt < 2 { continue }
-            throw ProbeError.deviceError(command: "READ CAPACITY(16)", status: r.status, sense: r.sense)
+        let r = try await device.executeUntilRun(SCSICommand(cdb: CDB.readCapacity16(), data: .fromDevice(allocationLength: 32), timeout: timeout))
+        guard r.status == .good else { throw ProbeError.deviceError(command: "READ CAPACITY(16)", status: r.status, sense: r.sense) }
+        do { return try ReadCapacity16Data(parsing: r.data) } catch let e as WireError {
+            throw ProbeError.malformedAnswer(command: "READ CAPACITY(16)", error: e)
         }
-        fatalError("unreachable")
     }
 
     private func vpd<V: Sendable>(_ device: some SCSIDevice, _ code: VPDPageCode, listed: Set<VPDPageCode>?, allocation: Int,

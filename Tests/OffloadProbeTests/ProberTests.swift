@@ -322,6 +322,25 @@ struct ProberTests {
         #expect(readCapacities.count == unitAttentions + 1)
     }
 
+    @Test("BUSY and TASK SET FULL on the copy pages are asked again: the verdict rests on the answers, not on the load")
+    func notRunAnswersOnCopyPagesAreAskedAgain() async throws {
+        let p = Personalities.lio()
+        let state = PersonalityState(unitAttentions: 0)
+        let busyLeft = Counter(2), fullLeft = Counter(1)
+        let device = InMemoryDevice(address: p.device().address) { command in
+            let cdb = command.cdb
+            if cdb.count >= 6, cdb[0] == 0x12, cdb[1] & 1 == 1, cdb[2] == 0xB0, busyLeft.take() { return SCSIResponse(status: .busy) }
+            if cdb.first == 0x84, fullLeft.take() { return SCSIResponse(status: .taskSetFull) }
+            return p.respond(to: command, state: state)
+        }
+        let r = try await Prober(knowledge: knowledge).probe(device)
+        #expect(r.xcopyVerdict.supported, "\(r.xcopyVerdict.reason)")
+        #expect(r.blockLimits.value != nil)
+        #expect(r.operatingParameters.value != nil)
+        #expect(vpdRequests(device, page: 0xB0).count == 3)
+        #expect(rcopRequests(device).count == 2)
+    }
+
     @Test func unitAttentionsWithoutEndAreADeviceError() async throws {
         var p = Personalities.lio()
         p.unitAttentionsBeforeCapacity = 100
@@ -387,4 +406,13 @@ struct ProberTests {
             #expect(e == .connectionLost("memory", reason: "cable pulled"))
         }
     }
+}
+
+/// A countdown shared with a device's responder.
+final class Counter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var left: Int
+    init(_ n: Int) { left = n }
+    /// True while the count lasts.
+    func take() -> Bool { lock.withLock { guard left > 0 else { return false }; left -= 1; return true } }
 }
