@@ -1,3 +1,5 @@
+import Foundation
+
 /// A JSON document built by hand so keys keep a stable, documented order and unknown values
 /// are an explicit `null` (Foundation's encoder drops nil fields, which would break the schema).
 public indirect enum JSONValue: Sendable, Equatable {
@@ -5,6 +7,8 @@ public indirect enum JSONValue: Sendable, Equatable {
     case bool(Bool)
     case int(Int64)
     case uint(UInt64)
+    /// A finite number written with exactly `decimals` digits after the point (durations).
+    case fixed(Double, decimals: Int)
     case string(String)
     case array([JSONValue])
     case object([(String, JSONValue)])
@@ -33,6 +37,7 @@ public indirect enum JSONValue: Sendable, Equatable {
         case let .bool(b): out += b ? "true" : "false"
         case let .int(i): out += String(i)
         case let .uint(u): out += String(u)
+        case let .fixed(v, decimals): out += v.isFinite ? String(format: "%.\(max(0, decimals))f", v) : "null"
         case let .string(s): out += Self.quote(s)
         case let .array(items):
             if items.isEmpty { out += "[]"; return }

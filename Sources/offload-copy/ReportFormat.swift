@@ -9,7 +9,7 @@ enum ReportFormat {
             ("method", .string(r.method)),
             ("ranges", .array(r.ranges.map { .object([("offset", .from($0.offset)), ("length", .from($0.length)), ("method", .string($0.method.rawValue))]) })),
             ("bytes", .from(r.bytes)),
-            ("seconds", .string(String(format: "%.3f", r.seconds))),
+            ("seconds", .fixed(r.seconds, decimals: 3)),
             ("hostBytesRead", .from(r.hostBytesRead)),
             ("hostBytesWritten", .from(r.hostBytesWritten)),
             ("commands", .object(r.commands.sorted { $0.key < $1.key }.map { ($0.key, .from($0.value)) })),

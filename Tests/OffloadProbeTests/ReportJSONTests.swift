@@ -26,7 +26,7 @@ struct ReportJSONTests {
         case nil: return nil
         case .null?: return .null
         case .bool?: return .bool
-        case .int?, .uint?: return .number
+        case .int?, .uint?, .fixed?: return .number
         case .string?: return .string
         case .array?: return .array
         case .object?: return .object
@@ -96,6 +96,15 @@ struct ReportJSONTests {
         let odx = try #require(doc["odx"] as? [String: Any])
         #expect(odx["supported"] as? Bool == false)
         #expect((odx["reason"] as? String)?.isEmpty == false)
+    }
+
+    @Test("a fixed-point number renders as a JSON number with its decimals; not finite is null")
+    func fixedNumbers() throws {
+        #expect(JSONValue.fixed(0.5734, decimals: 3).rendered() == "0.573")
+        #expect(JSONValue.fixed(12, decimals: 0).rendered() == "12")
+        #expect(JSONValue.fixed(.infinity, decimals: 3).rendered() == "null")
+        let o = try parsed(.object([("seconds", .fixed(1.25, decimals: 3))]))
+        #expect(o["seconds"] as? Double == 1.25)
     }
 
     @Test func unknownLimitsAreNullNotZeroOrMissing() async throws {

@@ -28,6 +28,7 @@ struct CopyFaultTests {
         func expectCopied(_ comment: Comment? = nil) {
             #expect(status == 0, "offload-copy exited \(status): \(stderr)")
             #expect(report?["ok"] as? Bool == true)
+            #expect(report?["seconds"] as? Double != nil, "seconds is not a JSON number")
             #expect(destination == sourceBefore, "destination differs in \(zip(destination, sourceBefore).filter { $0 != $1 }.count) MiB pieces")
             #expect(sourceAfter == sourceBefore, "the source changed")
         }
@@ -137,5 +138,11 @@ struct CopyFaultTests {
         let o = try await run(["--method", "xcopy"], faults: ["drop-connection:opcode=0x83"])
         o.expectCopied()
         #expect(o.pending.isEmpty, "the connection was not dropped: \(o.pending)")
+        // Offloaded: nothing written through the host, and the sampled verification's reads
+        // counted as host bytes (both LUNs, a few blocks each).
+        #expect(o.methods == ["xcopy"])
+        #expect(o.report?["hostBytesWritten"] as? Int == 0)
+        let read = o.report?["hostBytesRead"] as? Int ?? 0
+        #expect(read > 0 && read < 1 << 20, "hostBytesRead \(read)")
     }
 }
