@@ -108,8 +108,13 @@ public final class CopyJob: @unchecked Sendable {
                                 destination: BlockIO(device: destination.resending(statistics, resends: resends).device,
                                                      blockSize: destination.blockSize, statistics: statistics, timeout: options.commandTimeout))
 
+        // One engine per method for the whole job: what it learns (a lower segment limit the
+        // array enforces, list identifiers in use) must outlive a retry or a resumption.
+        var engines: [CopyMethod: any CopyEngine] = [:]
+
         func finish(ok: Bool) -> CopyReport {
             var r = report
+            r.rodTokens = (engines[.odx] as? ODXEngine)?.tokenSemantics.rawValue
             r.ok = ok
             r.seconds = Double((ContinuousClock.now - started).components.seconds) + Double((ContinuousClock.now - started).components.attoseconds) / 1e18
             r.hostBytesRead = statistics.hostBytesRead
@@ -122,9 +127,6 @@ public final class CopyJob: @unchecked Sendable {
         var remaining = extent
         var current = method
         var retries = 0
-        // One engine per method for the whole job: what it learns (a lower segment limit the
-        // array enforces, list identifiers in use) must outlive a retry or a resumption.
-        var engines: [CopyMethod: any CopyEngine] = [:]
         report.verified = method == .host ? (options.verify == .full ? .full : .none) : options.verify == .none ? .sampled : options.verify
         // Cancelled between engine runs: the report still says what was copied.
         func stopIfCancelled() throws {

@@ -27,6 +27,10 @@ public struct CopyReport: Sendable {
     public var ok = false
     /// Things the user should know although the copy succeeded (e.g. AUR tokens).
     public var warnings: [String] = []
+    /// What the array's ROD tokens keep when ODX was used ("point in time", "access upon
+    /// reference", "unknown"): with anything but point in time, writes to the source during
+    /// the copy reach the destination. Nil when ODX was not used.
+    public var rodTokens: String?
 
     /// "mixed" when more than one method copied data.
     public var method: String {

@@ -16,6 +16,7 @@ enum ReportFormat {
             ("fallbacks", .array(r.fallbacks.map { .object([("offset", .from($0.offset)), ("reason", .string($0.reason)), ("sense", .from($0.sense))]) })),
             ("verified", .string(r.verified.rawValue)),
             ("warnings", .array(r.warnings.map(JSONValue.string))),
+            ("rodTokens", .from(r.rodTokens)),
             ("ok", .bool(r.ok)),
         ]
         if let error {
@@ -29,6 +30,7 @@ enum ReportFormat {
         var lines = ["Copied \(bytes(r.bytes)) in \(String(format: "%.2f", r.seconds)) s (\(r.method)), verified: \(r.verified.rawValue)"]
         for range in r.ranges { lines.append("  \(range.method.rawValue): bytes \(range.offset)..<\(range.offset + range.length)") }
         for f in r.fallbacks { lines.append("  fell back to the host at byte \(f.offset): \(f.reason)") }
+        if let tokens = r.rodTokens { lines.append("  ROD tokens: \(tokens)") }
         lines.append("  host bytes read \(r.hostBytesRead), written \(r.hostBytesWritten)")
         lines.append("  commands: " + r.commands.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
         for w in r.warnings { lines.append("  warning: \(w)") }

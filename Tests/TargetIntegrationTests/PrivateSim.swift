@@ -9,9 +9,11 @@ struct PrivateSim {
     let state: URL
     let urls: [ISCSIURL]
 
-    static func with<T>(luns: [String], faults: [String] = [], _ body: (PrivateSim) async throws -> T) async throws -> T {
+    static func with<T>(luns: [String], profile: String? = nil, faults: [String] = [],
+                        _ body: (PrivateSim) async throws -> T) async throws -> T {
         let state = FileManager.default.temporaryDirectory.appendingPathComponent("sim-private-\(UUID().uuidString)")
         var arguments = ["start", "--state", state.path, "--port", String(Int.random(in: 15000..<16000))]
+        if let profile { arguments += ["--profile", profile] }
         for lun in luns { arguments += ["--lun", lun] }
         for fault in faults { arguments += ["--fault", fault] }
         // The suite's own offload-sim: left to itself the script would build one, waiting on
