@@ -36,6 +36,9 @@ public struct CopyError: Error, Sendable, CustomStringConvertible {
     public var sense: SenseData?
     /// Blocks of the extent being copied that are known to be done (from the start).
     public var completedBlocks: UInt64
+    /// The offloaded commands (or the parts of them) that copied blocks inside that prefix,
+    /// so the job can check the first and last block of each before trusting it.
+    public var completedCommands: [CopyExtent] = []
 
     public init(_ kind: Kind, method: CopyMethod? = nil, _ message: String, sense: SenseData? = nil, completedBlocks: UInt64 = 0) {
         self.kind = kind

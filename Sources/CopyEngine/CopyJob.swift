@@ -166,10 +166,18 @@ public final class CopyJob: @unchecked Sendable {
                 let done = remaining.prefix(e.completedBlocks)
                 if done.blocks > 0 {
                     do {
-                        try await verify(done, commands: [done], method: current, verifier: verifier)
+                        try await verify(done, commands: e.completedCommands, method: current, verifier: verifier)
                         report.record(offset: done.sourceLBA * bs, length: done.blocks * bs, method: current)
                         remaining = remaining.dropping(first: done.blocks)
                         doneCounter.set(base + done.blocks)
+                    } catch let v as CopyError where v.kind == .data && !options.strict && current != .host {
+                        // The array claimed blocks it did not copy: none of this run counts,
+                        // the host copies it again.
+                        report.fallbacks.append(CopyReport.Fallback(offset: remaining.sourceLBA * bs, reason: v.description, sense: nil))
+                        report.warnings.append("\(current.rawValue) reported blocks done that verification found wrong; recopied through the host")
+                        current = .host
+                        retries = 0
+                        continue
                     } catch let v as CopyError {
                         throw JobError(error: v, report: finish(ok: false))
                     }

@@ -56,6 +56,7 @@ extension ODXEngine {
                 e = CopyError(.cancelled, method: .odx, "ODX copy cancelled after \(ledger.done) of \(extent.blocks) blocks")
             }
             e.completedBlocks = ledger.done
+            e.completedCommands = ledger.commands
             throw e
         }
         await inFlight.waitForAborts()

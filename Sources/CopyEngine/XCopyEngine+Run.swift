@@ -25,6 +25,8 @@ extension XCopyEngine {
         var queue = XCopyWorkQueue(segmentCount: segments.count)
         var completion = XCopyCompletion()
         var finished: [XCopyCommand] = []
+        /// Failed commands' certain parts: (offset, blocks) from each one's start.
+        var partial: [(offset: UInt64, blocks: UInt64)] = []
         var failures: [(offset: UInt64, error: CopyError)] = []
         var reported: UInt64 = 0
 
@@ -64,6 +66,7 @@ extension XCopyEngine {
                 case let .failed(c, done, error):
                     running -= 1
                     completion.record(offset: c.offset, length: c.blocks, blocksDone: done)
+                    if done > 0 { partial.append((c.offset, done)) }
                     failures.append((c.offset, error))
                 case let .notIssued(c):
                     running -= 1
@@ -87,18 +90,29 @@ extension XCopyEngine {
 
         await inFlight.waitForAborts()
         let done = completion.certain
+        // What each command copied inside the certain prefix, for the job's sampled check.
+        let pieces = (finished.map { ($0.offset, $0.blocks) } + partial).sorted { $0.0 < $1.0 }.compactMap { piece -> CopyExtent? in
+            let blocks = Swift.min(piece.1, done > piece.0 ? done - piece.0 : 0)
+            guard blocks > 0 else { return nil }
+            return CopyExtent(sourceLBA: extent.sourceLBA + piece.0, destinationLBA: extent.destinationLBA + piece.0, blocks: blocks)
+        }
         let cancelled = inFlight.isCancelled || Task.isCancelled
         if cancelled && done < extent.blocks {
-            throw CopyError(.cancelled, method: .xcopy, "EXTENDED COPY cancelled after \(done) of \(extent.blocks) blocks",
-                            completedBlocks: done)
+            var e = CopyError(.cancelled, method: .xcopy, "EXTENDED COPY cancelled after \(done) of \(extent.blocks) blocks",
+                              completedBlocks: done)
+            e.completedCommands = pieces
+            throw e
         }
         if var first = failures.min(by: { $0.offset < $1.offset })?.error {
             first.completedBlocks = done
+            first.completedCommands = pieces
             throw first
         }
         guard done == extent.blocks else {
-            throw CopyError(.transport, method: .xcopy, "EXTENDED COPY stopped after \(done) of \(extent.blocks) blocks without an error",
-                            completedBlocks: done)
+            var e = CopyError(.transport, method: .xcopy, "EXTENDED COPY stopped after \(done) of \(extent.blocks) blocks without an error",
+                              completedBlocks: done)
+            e.completedCommands = pieces
+            throw e
         }
         let commands = finished.sorted { $0.offset < $1.offset }.map {
             CopyExtent(sourceLBA: extent.sourceLBA + $0.offset, destinationLBA: extent.destinationLBA + $0.offset, blocks: $0.blocks)

@@ -67,6 +67,9 @@ struct FakeEngine: CopyEngine {
         case failAfter(UInt64, CopyError.Kind)
         /// Says GOOD without copying (seen on real targets).
         case lie
+        /// Copies this many blocks in commands of `commandBlocks`, all but block `dropped`,
+        /// then fails with this kind, naming those commands as completed.
+        case failAfterDropping(UInt64, CopyError.Kind, commandBlocks: UInt64, dropped: UInt64)
     }
     let method: CopyMethod
     let source: any BlockStore
@@ -79,6 +82,15 @@ struct FakeEngine: CopyEngine {
         var n = extent.blocks
         if case let .failAfter(k, _) = behaviour { n = min(k, extent.blocks) }
         if case .lie = behaviour { n = 0 }
+        if case let .failAfterDropping(k, kind, commandBlocks, dropped) = behaviour, k < extent.blocks {
+            for lba in 0..<k where lba != dropped {
+                try destination.write(lba: extent.destinationLBA + lba, data: try source.read(lba: extent.sourceLBA + lba, count: 1))
+            }
+            progress(k)
+            var e = CopyError(kind, method: method, "fake failure", completedBlocks: k)
+            e.completedCommands = CopyExtent(sourceLBA: extent.sourceLBA, destinationLBA: extent.destinationLBA, blocks: k).chunks(of: commandBlocks)
+            throw e
+        }
         if n > 0 {
             let data = try source.read(lba: extent.sourceLBA, count: Int(n))
             try destination.write(lba: extent.destinationLBA, data: data)

@@ -91,6 +91,29 @@ import Testing
         #expect(error.report.ranges == [CopyReport.Range(offset: 0, length: 500 * 512, method: .xcopy)])
     }
 
+    @Test("offload fails mid-way: the first and last block of every command it completed are checked before the prefix counts")
+    func failedOffloadPrefixCheckedPerCommand() async throws {
+        let f = try JobFixture()
+        try f.fill(0, seed: 8)
+        // Commands of 500 blocks; the array said the first one was done but left its last block
+        // (499) alone. The prefix's own ends (0 and 999) are fine.
+        let lie = FakeEngine.Behaviour.failAfterDropping(1000, .permanent, commandBlocks: 500, dropped: 499)
+        let r = try await job(f, options: xcopy(), offload: lie).run()
+        #expect(r.ok)
+        #expect(try f.contents(1) == f.contents(0))
+        #expect(r.ranges.map(\.method) == [.host], "nothing of the failed run may count")
+        #expect(r.warnings.contains { $0.contains("verification found wrong") })
+
+        // Strict, on a fresh pair: the lie is a data error.
+        let g = try JobFixture()
+        try g.fill(0, seed: 8)
+        var strict = xcopy()
+        strict.strict = true
+        let error = try await #require(throws: JobError.self) { try await job(g, options: strict, offload: lie).run() }
+        #expect(error.error.kind == .data, "\(error.error)")
+        #expect(error.report.ranges.isEmpty)
+    }
+
     @Test("strict: the first failure ends the job with its kind and what was done")
     func strictStops() async throws {
         let f = try JobFixture()

@@ -196,6 +196,7 @@ import Testing
         }
         #expect(error?.kind == .transient)
         #expect(error?.completedBlocks == 1000)
+        #expect(error?.completedCommands == [CopyExtent(sourceLBA: 0, destinationLBA: 0, blocks: 1000)])
         #expect(error?.sense?.additionalSense == .tokenExpired)
         #expect(stats.commands["POPULATE TOKEN"] == 5)  // the first, then 1 + 3 retries without progress
         #expect(try p.target.read(1, blocks: 1000) == Array(data[0..<(1000 * 512)]))

@@ -182,6 +182,9 @@ import Testing
             try await engine.copy(CopyExtent(sourceLBA: 0, destinationLBA: 0, blocks: 2000)) { log.record($0) }
         }
         #expect(error?.completedBlocks == 600)
+        // The first command whole, the second up to its failing segment: each end gets checked.
+        #expect(error?.completedCommands == [CopyExtent(sourceLBA: 0, destinationLBA: 0, blocks: 400),
+                                             CopyExtent(sourceLBA: 400, destinationLBA: 400, blocks: 200)])
         #expect(error?.method == .xcopy)
         #expect(error?.kind == .permanent)
         #expect(error?.sense?.key == .copyAborted)
