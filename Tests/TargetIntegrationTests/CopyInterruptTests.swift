@@ -8,20 +8,34 @@ import Testing
 /// and its report says what was copied, which the destination then really holds.
 @Suite("offload-copy interrupted", .serialized)
 struct CopyInterruptTests {
-    @Test("Ctrl-C during a host copy: exit 130, the report's ranges are in the destination, the rest is not claimed")
-    func interruptedHostCopy() async throws {
-        try await PrivateSim.with(luns: ["src:32M", "dst:32M"], faults: ["delay:ms=40"]) { sim in
+    /// A method, its arguments and the faults that make its copy last over 5 s in small steps.
+    struct Case: Sendable, CustomTestStringConvertible {
+        let method: String
+        let arguments: [String]
+        let faults: [String]
+        var testDescription: String { method }
+    }
+
+    static let cases = [
+        // One 256 KiB chunk at a time, each READ and WRITE 40 ms late: 128 chunks take over
+        // 10 s, so the interrupt lands mid-copy even when a loaded machine (CI runs this among
+        // other suites) is slow to notice the first MiB (a 1.6 s copy once finished first).
+        Case(method: "host", arguments: ["--method", "host", "--queue-depth", "1", "--chunk-size", "262144"], faults: ["delay:ms=40"]),
+        // Each WRITE USING TOKEN stops after 256 KiB and every command is 40 ms late: 128 of
+        // them, each followed by the engine's next one.
+        Case(method: "odx", arguments: ["--method", "odx", "--strict"], faults: ["delay:ms=40", "wut-partial:blocks=512"]),
+    ]
+
+    @Test("Ctrl-C during a copy: exit 130, the report's ranges are in the destination, the rest is not claimed", arguments: cases)
+    func interrupted(_ c: Case) async throws {
+        try await PrivateSim.with(luns: ["src:32M", "dst:32M"], faults: c.faults) { sim in
             let urls = sim.urls
             try await LUNData.fill(urls[0], seed: 11)
             let firstMiB = try await LUNData.digest(urls[0], blocks: 2048)
 
             let copy = Process()
             copy.executableURL = URL(fileURLWithPath: try toolPath("offload-copy"))
-            // One 256 KiB chunk at a time, each READ and WRITE 40 ms late: 128 chunks take over
-            // 10 s, so the interrupt lands mid-copy even when a loaded machine (CI runs this
-            // among other suites) is slow to notice the first MiB (a 1.6 s copy once finished first).
-            copy.arguments = ["--json", "--quiet", "--method", "host", "--queue-depth", "1", "--chunk-size", "262144",
-                              urls[0].description, urls[1].description]
+            copy.arguments = ["--json", "--quiet"] + c.arguments + [urls[0].description, urls[1].description]
             let stdout = Pipe(), stderr = Pipe()
             copy.standardOutput = stdout
             copy.standardError = stderr
@@ -48,6 +62,7 @@ struct CopyInterruptTests {
             let ranges = try #require(json["ranges"] as? [[String: Any]])
             #expect(ranges.first?["offset"] as? Int == 0 && ranges.reduce(0) { $0 + ($1["length"] as? Int ?? 0) } == bytes,
                     "ranges \(ranges) do not describe the \(bytes) bytes from the start")
+            #expect(ranges.allSatisfy { $0["method"] as? String == c.method }, "ranges \(ranges)")
             // What the report claims is really there.
             let claimed = UInt64(bytes / 512)
             let src = try await LUNData.digest(urls[0], blocks: claimed), dst = try await LUNData.digest(urls[1], blocks: claimed)
