@@ -127,6 +127,9 @@ public final class CopyJob: @unchecked Sendable {
         var remaining = extent
         var current = method
         var retries = 0
+        // The offload method to go back to once a slice went through the host.
+        var resumeOffload: CopyMethod?
+        var resumptions = 0
         report.verified = method == .host ? (options.verify == .full ? .full : .none) : options.verify == .none ? .sampled : options.verify
         // Cancelled between engine runs: the report still says what was copied.
         func stopIfCancelled() throws {
@@ -149,8 +152,10 @@ public final class CopyJob: @unchecked Sendable {
             }
             let base = doneCounter.value
             let currentMethod = current
+            let run = current == .host && resumeOffload != nil
+                ? remaining.prefix(Swift.max(1, options.hostSliceAfterTransientBytes / bs)) : remaining
             do {
-                let outcome = try await engine.copy(remaining) { blocks in
+                let outcome = try await engine.copy(run) { blocks in
                     doneCounter.set(base + blocks)
                     progress(Progress(bytesDone: (base + blocks) * bs, bytesTotal: total, method: currentMethod))
                 }
@@ -160,6 +165,11 @@ public final class CopyJob: @unchecked Sendable {
                 remaining = remaining.dropping(first: outcome.blocks)
                 if outcome.blocks == 0 && remaining.blocks > 0 {
                     throw CopyError(.transport, method: current, "engine made no progress")
+                }
+                if current == .host, let back = resumeOffload {
+                    current = back
+                    resumeOffload = nil
+                    retries = 0
                 }
             } catch let e as CopyError {
                 // What the engine certainly finished stays, once verified.
@@ -176,6 +186,7 @@ public final class CopyJob: @unchecked Sendable {
                         report.fallbacks.append(CopyReport.Fallback(offset: remaining.sourceLBA * bs, reason: v.description, sense: nil))
                         report.warnings.append("\(current.rawValue) reported blocks done that verification found wrong; recopied through the host")
                         current = .host
+                        resumeOffload = nil
                         retries = 0
                         continue
                     } catch let v as CopyError {
@@ -197,6 +208,13 @@ public final class CopyJob: @unchecked Sendable {
                     if kind == .data {
                         // The array said GOOD and the data is not there: copy that part again.
                         report.warnings.append("\(current.rawValue) reported success but verification failed; recopied through the host")
+                    }
+                    // Only a transient failure earns offload another try, after a host slice.
+                    if kind == .transient, options.hostSliceAfterTransientBytes > 0, resumptions < options.offloadResumptions {
+                        resumeOffload = current
+                        resumptions += 1
+                    } else {
+                        resumeOffload = nil
                     }
                     current = .host
                     retries = 0

@@ -20,6 +20,13 @@ public struct CopyOptions: Sendable {
     public var chunkBytes: Int?
     /// How often a transient offload failure is retried before falling back (or failing).
     public var transientRetries = 3
+    /// After a transient failure outlasts its retries, this much goes through the host and
+    /// then offload is tried again, as VAAI tries hardware acceleration again on later
+    /// requests: an array BUSY for a second must not send a terabyte through the host.
+    /// 0: the host copies the rest.
+    public var hostSliceAfterTransientBytes: UInt64 = 256 << 20
+    /// How many times one copy goes back to offload that way.
+    public var offloadResumptions = 4
     /// Deadline of each host READ/WRITE (and zeroing command) and each verification read.
     /// Offload commands keep their own deadlines, which grow with the bytes they move.
     public var commandTimeout: Duration = .seconds(60)

@@ -70,6 +70,8 @@ struct FakeEngine: CopyEngine {
         /// Copies this many blocks in commands of `commandBlocks`, all but block `dropped`,
         /// then fails with this kind, naming those commands as completed.
         case failAfterDropping(UInt64, CopyError.Kind, commandBlocks: UInt64, dropped: UInt64)
+        /// Fails transiently, copying nothing, on its first `calls` runs (counted in `runs`).
+        case transientForRuns(Int, runs: Counter)
     }
     let method: CopyMethod
     let source: any BlockStore
@@ -82,6 +84,10 @@ struct FakeEngine: CopyEngine {
         var n = extent.blocks
         if case let .failAfter(k, _) = behaviour { n = min(k, extent.blocks) }
         if case .lie = behaviour { n = 0 }
+        if case let .transientForRuns(limit, runs) = behaviour {
+            runs.increment()
+            if runs.value <= limit { throw CopyError(.transient, method: method, "fake BUSY") }
+        }
         if case let .failAfterDropping(k, kind, commandBlocks, dropped) = behaviour, k < extent.blocks {
             for lba in 0..<k where lba != dropped {
                 try destination.write(lba: extent.destinationLBA + lba, data: try source.read(lba: extent.sourceLBA + lba, count: 1))

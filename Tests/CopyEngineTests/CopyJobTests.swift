@@ -76,6 +76,39 @@ import Testing
         #expect(r.fallbacks.map(\.offset) == [2000 * 512])
     }
 
+    @Test("a transient failure outlasting its retries: a slice through the host, then offload again for the rest")
+    func offloadResumesAfterAHostSlice() async throws {
+        let f = try JobFixture()
+        try f.fill(0, seed: 9)
+        var o = xcopy()
+        o.hostSliceAfterTransientBytes = 1000 * 512
+        // The first run and its three retries fail; the fifth run copies.
+        let j = try await job(f, options: o, offload: .transientForRuns(4, runs: Counter()))
+        let r = try await j.run()
+        #expect(r.ok)
+        #expect(try f.contents(1) == f.contents(0))
+        #expect(r.ranges == [CopyReport.Range(offset: 0, length: 1000 * 512, method: .host),
+                             CopyReport.Range(offset: 1000 * 512, length: 3096 * 512, method: .xcopy)])
+        #expect(r.fallbacks.count == 1)
+    }
+
+    @Test("offload goes back only as often as allowed: then the host copies the rest")
+    func offloadResumptionsAreBounded() async throws {
+        let f = try JobFixture()
+        try f.fill(0, seed: 10)
+        var o = xcopy()
+        o.hostSliceAfterTransientBytes = 1000 * 512
+        o.offloadResumptions = 1
+        let runs = Counter()
+        let j = try await job(f, options: o, offload: .transientForRuns(.max, runs: runs))
+        let r = try await j.run()
+        #expect(r.ok)
+        #expect(try f.contents(1) == f.contents(0))
+        #expect(r.ranges == [CopyReport.Range(offset: 0, length: 4096 * 512, method: .host)])
+        #expect(r.fallbacks.map(\.offset) == [0, 1000 * 512])
+        #expect(runs.value == 8)  // two rounds of a run and three retries
+    }
+
     @Test("cancelled while waiting to retry a transient failure: a cancelled job error that reports what was copied")
     func cancelledDuringRetryPauseReports() async throws {
         let f = try JobFixture()
