@@ -5,9 +5,17 @@ import SCSITransport
 public struct CopyEndpoint: Sendable {
     public var device: any SCSIDevice
     public var report: DeviceReport
-    public init(device: any SCSIDevice, report: DeviceReport) {
+    /// The same LU through further sessions (or paths): the host engine spreads its chunks
+    /// over `device` and these; offload engines use `device` alone.
+    public var moreSessions: [any SCSIDevice]
+    public init(device: any SCSIDevice, report: DeviceReport, moreSessions: [any SCSIDevice] = []) {
         self.device = device
         self.report = report
+        self.moreSessions = moreSessions
+    }
+    /// One endpoint per session, each with this LU's report.
+    public var sessions: [CopyEndpoint] {
+        [CopyEndpoint(device: device, report: report)] + moreSessions.map { CopyEndpoint(device: $0, report: report) }
     }
     public var blockSize: Int { Int(report.capacity.blockLength) }
     public var blockCount: UInt64 { report.capacity.blockCount }

@@ -18,7 +18,7 @@ public enum CopyEngines {
             host.skipSourceHoles = true  // half-empty volumes: read only what is allocated
             let unit = Swift.max(1, source.blockSize, destination.blockSize)  // extents count in units of the larger block
             host.chunkBlocks = options.chunkBytes.map { Swift.max(1, $0 / unit) }
-            return HostCopyEngine(source: source, destination: destination, statistics: statistics, options: host)
+            return HostCopyEngine(sources: source.sessions, destinations: destination.sessions, statistics: statistics, options: host)
         }
     }
 }

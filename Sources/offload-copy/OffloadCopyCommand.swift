@@ -56,6 +56,8 @@ struct OffloadCopyCommand: AsyncParsableCommand {
     @Option(name: .customLong("chap-file"), help: "CHAP credentials file (user=, secret=).") var chapFile: String?
     @Option(help: "Seconds for connect+login, each probe command, and each host READ/WRITE or verification read (offload commands get deadlines that grow with what they move).")
     var timeout: Int = 60
+    @Option(help: "iSCSI sessions per LUN for the host path, 1-8 (its chunks round-robin over them; device paths use one).")
+    var sessions: Int = 1
 
     func run() async throws {
         // Ctrl-C is watched from the start: while connecting or probing it ends the run at the
@@ -78,6 +80,7 @@ struct OffloadCopyCommand: AsyncParsableCommand {
     func copy() async throws {
         guard let choice = CopyOptions.MethodChoice(rawValue: method) else { throw UsageError("--method must be auto, odx, xcopy or host") }
         guard (1...256).contains(queueDepth) else { throw UsageError("--queue-depth must be 1-256") }
+        guard (1...8).contains(sessions) else { throw UsageError("--sessions must be 1-8") }
         if let chunkSize, !(4096...(8 << 20)).contains(chunkSize) { throw UsageError("--chunk-size must be 4096-8388608 bytes") }
         guard (1...86400).contains(timeout) else { throw UsageError("--timeout must be 1-86400 seconds") }
         // A device path goes through SG_IO (nil here); a URL through libiscsi.
@@ -106,31 +109,39 @@ struct OffloadCopyCommand: AsyncParsableCommand {
         // travel on their own connections (as qemu-img's do); sharing one made deep queues
         // stall on offload-sim. EXTENDED COPY still reaches both LUNs: each session logs in to
         // the same target, and the copy manager sees every LUN of it.
-        var sessions: [String: ISCSISession] = [:]
+        var opened: [String: ISCSISession] = [:]
+        var extraSessions: [ISCSISession] = []
         var endpoints: [CopyEndpoint] = []
         let prober = Prober(knowledge: try HardwareKnowledge.loadDefault(), timeout: .seconds(timeout))
         do {
             for (text, url) in zip([source, destination], urls) {
                 let device: any SCSIDevice
+                var more: [any SCSIDevice] = []
                 if let url {
                     let session: ISCSISession
-                    if let s = sessions[url.description] { session = s } else {
+                    if let s = opened[url.description] { session = s } else {
                         session = try await ISCSISession.connect(url, options: iscsi)
-                        sessions[url.description] = session
+                        opened[url.description] = session
                     }
                     device = session.device(lun: url.lun)
+                    // --sessions: more connections to the same LU for the host path.
+                    for _ in 1..<sessions {
+                        let extra = try await ISCSISession.connect(url, options: iscsi)
+                        extraSessions.append(extra)
+                        more.append(extra.device(lun: url.lun))
+                    }
                 } else {
                     device = try await DeviceOpener.open(text)
                 }
-                endpoints.append(CopyEndpoint(device: device, report: try await prober.probe(device)))
+                endpoints.append(CopyEndpoint(device: device, report: try await prober.probe(device), moreSessions: more))
                 try Task.checkCancellation()
             }
         } catch {
             // Log out of whatever was reached before the error.
-            for s in sessions.values { await s.close() }
+            for s in Array(opened.values) + extraSessions { await s.close() }
             throw error
         }
-        let all = Array(sessions.values)
+        let all = Array(opened.values) + extraSessions
 
         let job = CopyJob(source: endpoints[0], destination: endpoints[1], options: options, engines: CopyEngines.make)
         let bar = (!quiet && !json && isatty(2) != 0) ? ProgressBar() : nil

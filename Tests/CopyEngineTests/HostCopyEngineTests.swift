@@ -104,6 +104,29 @@ import Testing
         }
     }
 
+    @Test("an endpoint's further sessions (offload-copy --sessions) carry the job's host copy too")
+    func jobSpreadsOverAnEndpointsSessions() async throws {
+        let f = try HostCopyFixture()
+        try f.makeLU(0, blocks: 2048)
+        try f.makeLU(1, blocks: 2048)
+        var rng = HostCopyRandom(seed: 4)
+        try f.put(0, rng.bytes(2048 * 512))
+        let sources = (0..<3).map { f.device(0, session: $0) }
+        let destinations = (0..<2).map { f.device(1, session: 10 + $0) }
+        let s = try await f.endpoints(0, devices: sources), d = try await f.endpoints(1, devices: destinations)
+        var options = CopyOptions()
+        options.method = .host
+        options.chunkBytes = 100 * 512
+        let job = CopyJob(source: CopyEndpoint(device: s[0].device, report: s[0].report, moreSessions: [sources[1], sources[2]]),
+                          destination: CopyEndpoint(device: d[0].device, report: d[0].report, moreSessions: [destinations[1]]),
+                          options: options, engines: CopyEngines.make)
+        let report = try await job.run()
+        #expect(report.ok)
+        #expect(try f.contents(1) == f.contents(0))
+        #expect(sources.allSatisfy { $0.count(.read16) > 0 }, "reads per session: \(sources.map { $0.count(.read16) })")
+        #expect(destinations.allSatisfy { $0.count(.write16) > 0 }, "writes per session: \(destinations.map { $0.count(.write16) })")
+    }
+
     @Test func neverSendsTheSourceAnythingButReads() async throws {
         let f = try HostCopyFixture()
         try f.makeLU(0, blocks: 1024)

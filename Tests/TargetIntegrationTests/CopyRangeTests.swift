@@ -3,8 +3,9 @@ import ISCSITransport
 import SCSITransport
 import Testing
 
-/// offload-copy's byte range and its size refusal through the binary, on a private offload-sim.
-@Suite("offload-copy ranges and sizes", .serialized)
+/// offload-copy's byte range, its size refusal and its sessions option through the binary, on a
+/// private offload-sim.
+@Suite("offload-copy ranges, sizes and sessions", .serialized)
 struct CopyRangeTests {
     @Test("a destination smaller than the source: 66, and nothing written to it")
     func destinationTooSmall() async throws {
@@ -40,6 +41,17 @@ struct CopyRangeTests {
                 #expect(after[mib] == expected, "MiB \(mib) is \((3..<8).contains(mib) ? "not copied" : "touched")")
             }
             #expect(try await LUNData.digest(src) == source)
+        }
+    }
+
+    @Test("--sessions 3: a host copy over three sessions per LUN ends byte-exact; 0 and 9 are refused with 64")
+    func severalSessions() async throws {
+        let o = try await SimCopyOutcome.run(["--method", "host", "--sessions", "3", "--chunk-size", "262144"])
+        o.expectCopied()
+        for bad in ["0", "9"] {
+            let (status, _, stderr) = try runCopyJSON(["--sessions", bad, "iscsi://127.0.0.1/iqn.2000-01.org.example:x/0",
+                                                      "iscsi://127.0.0.1/iqn.2000-01.org.example:x/1"])
+            #expect(status == 64, "--sessions \(bad): exit \(status): \(stderr)")
         }
     }
 }
