@@ -83,14 +83,19 @@ import Testing
         #expect(stats.commands["READ(16)"] == 4)
     }
 
-    @Test func roundRobinsOverSessions() async throws {
+    /// Two LUs of 2048 blocks, the source filled from `seed`, three sessions to the source and
+    /// two to the destination.
+    static func sessions(seed: UInt64) throws -> (HostCopyFixture, sources: [InMemoryDevice], destinations: [InMemoryDevice]) {
         let f = try HostCopyFixture()
         try f.makeLU(0, blocks: 2048)
         try f.makeLU(1, blocks: 2048)
-        var rng = HostCopyRandom(seed: 3)
+        var rng = HostCopyRandom(seed: seed)
         try f.put(0, rng.bytes(2048 * 512))
-        let sources = (0..<3).map { f.device(0, session: $0) }
-        let destinations = (0..<2).map { f.device(1, session: 10 + $0) }
+        return (f, (0..<3).map { f.device(0, session: $0) }, (0..<2).map { f.device(1, session: 10 + $0) })
+    }
+
+    @Test func roundRobinsOverSessions() async throws {
+        let (f, sources, destinations) = try Self.sessions(seed: 3)
         let engine = HostCopyEngine(sources: try await f.endpoints(0, devices: sources), destinations: try await f.endpoints(1, devices: destinations),
                                     options: HostCopyOptions(queueDepth: 5, chunkBlocks: 100))
         _ = try await engine.copy(CopyExtent(sourceLBA: 0, destinationLBA: 0, blocks: 2048)) { _ in }
@@ -106,13 +111,7 @@ import Testing
 
     @Test("an endpoint's further sessions (offload-copy --sessions) carry the job's host copy too")
     func jobSpreadsOverAnEndpointsSessions() async throws {
-        let f = try HostCopyFixture()
-        try f.makeLU(0, blocks: 2048)
-        try f.makeLU(1, blocks: 2048)
-        var rng = HostCopyRandom(seed: 4)
-        try f.put(0, rng.bytes(2048 * 512))
-        let sources = (0..<3).map { f.device(0, session: $0) }
-        let destinations = (0..<2).map { f.device(1, session: 10 + $0) }
+        let (f, sources, destinations) = try Self.sessions(seed: 4)
         let s = try await f.endpoints(0, devices: sources), d = try await f.endpoints(1, devices: destinations)
         var options = CopyOptions()
         options.method = .host

@@ -42,15 +42,7 @@ struct SessionRecoveryTests {
 
             // The first command may meet the dead socket; within a few tries libiscsi must have
             // logged in again, and a unit attention (power on / reset) is an answer too.
-            var recovered = false
-            for _ in 0..<10 {
-                if let r = try? await device.execute(SCSICommand(cdb: CDB.testUnitReady(), timeout: .seconds(5))),
-                   r.status == .good || r.sense?.key == .unitAttention {
-                    recovered = true
-                    break
-                }
-                try await Task.sleep(for: .milliseconds(500))
-            }
+            let recovered = try await Self.answersAgain(device, tries: 10, timeout: .seconds(5), pause: .milliseconds(500))
             #expect(recovered, "no answer after the target came back")
             await session.close()
         }
@@ -104,5 +96,18 @@ struct SessionRecoveryTests {
             kill(pid, SIGCONT)
             await session.close()
         }
+    }
+
+    /// Whether TEST UNIT READY gets an answer (GOOD, or the unit attention a new login brings)
+    /// within `tries` attempts: a session coming back after its connection broke.
+    static func answersAgain(_ device: ISCSIDevice, tries: Int, timeout: Duration, pause: Duration) async throws -> Bool {
+        for _ in 0..<tries {
+            if let r = try? await device.execute(SCSICommand(cdb: CDB.testUnitReady(), timeout: timeout)),
+               r.status == .good || r.sense?.key == .unitAttention {
+                return true
+            }
+            try await Task.sleep(for: pause)
+        }
+        return false
     }
 }

@@ -63,15 +63,7 @@ struct SessionTaskLifetimeTests {
             kill(pid, SIGCONT)
             resumed = true
             // The queued Data-Out goes out now; the session must come back to answering.
-            var answered = false
-            for _ in 0..<20 {
-                if let r = try? await device.execute(SCSICommand(cdb: CDB.testUnitReady(), timeout: .seconds(3))),
-                   r.status == .good || r.sense?.key == .unitAttention {
-                    answered = true
-                    break
-                }
-                try await Task.sleep(for: .milliseconds(250))
-            }
+            let answered = try await SessionRecoveryTests.answersAgain(device, tries: 20, timeout: .seconds(3), pause: .milliseconds(250))
             #expect(answered, "no answer from the session after the target resumed")
             await session.close()
         }
