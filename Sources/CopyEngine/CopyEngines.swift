@@ -12,7 +12,8 @@ public enum CopyEngines {
             return XCopyEngine(source: source, destination: destination, plan: methodPlan, limits: source.report.xcopyLimits,
                                statistics: statistics)
         case .odx:
-            return ODXEngine(source: source, destination: destination, plan: methodPlan, statistics: statistics)
+            return ODXEngine(source: source, destination: destination, plan: methodPlan, statistics: statistics,
+                             options: ODXEngine.Options(immediate: options.odxImmediate))
         case .host:
             var host = HostCopyOptions(options)
             host.skipSourceHoles = true  // half-empty volumes: read only what is allocated

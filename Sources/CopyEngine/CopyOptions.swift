@@ -27,6 +27,10 @@ public struct CopyOptions: Sendable {
     public var hostSliceAfterTransientBytes: UInt64 = 256 << 20
     /// How many times one copy goes back to offload that way.
     public var offloadResumptions = 4
+    /// Send POPULATE TOKEN and WRITE USING TOKEN with IMMED and poll RECEIVE ROD TOKEN
+    /// INFORMATION at the delay the array suggests: for arrays that copy in the background
+    /// (VPD 0x8F cannot say so; an array that ignores IMMED just answers when done).
+    public var odxImmediate = false
     /// Deadline of each host READ/WRITE (and zeroing command) and each verification read.
     /// Offload commands keep their own deadlines, which grow with the bytes they move.
     public var commandTimeout: Duration = .seconds(60)

@@ -58,6 +58,8 @@ struct OffloadCopyCommand: AsyncParsableCommand {
     var timeout: Int = 60
     @Option(help: "iSCSI sessions per LUN for the host path, 1-8 (its chunks round-robin over them; device paths use one).")
     var sessions: Int = 1
+    @Flag(name: .customLong("odx-immediate"), help: "Send ODX commands with IMMED and poll RECEIVE ROD TOKEN INFORMATION (arrays that copy in the background).")
+    var odxImmediate = false
 
     func run() async throws {
         // Ctrl-C is watched from the start: while connecting or probing it ends the run at the
@@ -104,6 +106,7 @@ struct OffloadCopyCommand: AsyncParsableCommand {
         options.queueDepth = queueDepth
         options.chunkBytes = chunkSize
         options.commandTimeout = .seconds(timeout)
+        options.odxImmediate = odxImmediate
 
         // One session per LUN, even on one target: the host path's reads and writes then
         // travel on their own connections (as qemu-img's do); sharing one made deep queues

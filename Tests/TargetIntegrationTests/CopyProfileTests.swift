@@ -46,4 +46,21 @@ struct CopyProfileTests {
             }
         }
     }
+
+    @Test("an array that copies in the background: --odx-immediate polls RECEIVE ROD TOKEN INFORMATION, byte-exact")
+    func immediateODX() async throws {
+        // The ctl personality with IMMED honoured (no shipped profile does: CTL ignores it).
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let ctl = try String(contentsOf: root.appendingPathComponent("Hardware/profiles/ctl.json"), encoding: .utf8)
+        try #require(ctl.contains(#""immediate": false"#))
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("ctl-immediate-\(UUID().uuidString).json")
+        try ctl.replacingOccurrences(of: #""immediate": false"#, with: #""immediate": true"#).write(to: file, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: file) }
+
+        let o = try await SimCopyOutcome.run(["--method", "odx", "--strict", "--odx-immediate"], profile: file.path)
+        o.expectCopied()
+        // Each POPULATE TOKEN and WRITE USING TOKEN returned at once and was polled to its end.
+        let polls = o.commands("RECEIVE ROD TOKEN INFORMATION")
+        #expect(polls >= o.commands("POPULATE TOKEN") + o.commands("WRITE USING TOKEN"), "commands: \(o.report?["commands"] ?? "none")")
+    }
 }
