@@ -59,30 +59,37 @@ public struct Verifier: Sendable {
 
     /// Runs the comparisons, `width` at a time. A difference stops new ones; of those
     /// found, the one earliest in the list is thrown (the same answer as one at a time). Any
-    /// other error ends the check at once.
+    /// other error ends the check at once. Cancellation stops new ones too and throws
+    /// `.cancelled`: what was not compared is not verified (a long `--verify` obeys Ctrl-C).
     private func compareAll(_ items: [(source: UInt64, destination: UInt64, blocks: Int)], width: Int, method: CopyMethod) async throws {
         var firstDifference: (index: Int, error: CopyError)?
-        try await withThrowingTaskGroup(of: (Int, CopyError?).self) { group in
-            var next = 0
-            func start() {
-                let i = next, item = items[i]
-                next += 1
-                group.addTask {
-                    do {
-                        try await compare(item.source, item.destination, blocks: item.blocks, method: method)
-                        return (i, nil)
-                    } catch let e as CopyError where e.kind == .data {
-                        return (i, e)
+        var started = 0
+        let cancelled = CopyError(.cancelled, method: method, "verification cancelled")
+        do {
+            try await withThrowingTaskGroup(of: (Int, CopyError?).self) { group in
+                func start() {
+                    let i = started, item = items[i]
+                    started += 1
+                    group.addTask {
+                        do {
+                            try await compare(item.source, item.destination, blocks: item.blocks, method: method)
+                            return (i, nil)
+                        } catch let e as CopyError where e.kind == .data {
+                            return (i, e)
+                        }
                     }
                 }
+                while started < items.count, started < Swift.max(1, width), !Task.isCancelled { start() }
+                while let (i, difference) = try await group.next() {
+                    if let difference, firstDifference.map({ i < $0.index }) ?? true { firstDifference = (i, difference) }
+                    if firstDifference == nil, !Task.isCancelled, started < items.count { start() }
+                }
             }
-            while next < items.count, next < Swift.max(1, width) { start() }
-            while let (i, difference) = try await group.next() {
-                if let difference, firstDifference.map({ i < $0.index }) ?? true { firstDifference = (i, difference) }
-                if firstDifference == nil, next < items.count { start() }
-            }
+        } catch is CancellationError {
+            throw cancelled  // a device whose reads give up when the task is cancelled
         }
         if let firstDifference { throw firstDifference.error }
+        if started < items.count { throw cancelled }
     }
 
     /// Compares `units` units from unit `s` of the source with those from unit `d` of the

@@ -35,6 +35,21 @@ import Testing
 
     static let image = (0..<(256 * 512)).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ 7) }
 
+    @Test("cancelled during a full verification: no new comparisons, a cancelled error, not a pass")
+    func fullVerificationStopsWhenCancelled() async throws {
+        let a = Disk(Self.image), b = Disk(Self.image)
+        let stats = CopyStatistics()
+        // One block per comparison: 256 of them, two in flight, 2 ms per read.
+        let v = Verifier(source: BlockIO(device: a, blockSize: 512, statistics: stats),
+                         destination: BlockIO(device: b, blockSize: 512, statistics: stats), chunkBlocks: 1)
+        let check = Task { try await v.verifyFull(CopyExtent(sourceLBA: 0, destinationLBA: 0, blocks: 256), method: .host) }
+        try await Task.sleep(for: .milliseconds(30))
+        check.cancel()
+        let error = try await #require(throws: CopyError.self) { try await check.value }
+        #expect(error.kind == .cancelled)
+        #expect(stats.commands["READ(16)", default: 0] < 2 * 256, "every block was compared anyway")
+    }
+
     @Test func equalDataPassesAndSamplesRunInParallel() async throws {
         let a = Disk(Self.image), b = Disk(Self.image)
         let commands = (0..<32).map { CopyExtent(sourceLBA: UInt64($0 * 8), destinationLBA: UInt64($0 * 8), blocks: 8) }
