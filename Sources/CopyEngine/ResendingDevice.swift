@@ -41,9 +41,11 @@ struct ResendingDevice: SCSIDevice {
 }
 
 extension CopyEndpoint {
-    /// The same LU, its commands resent while the answer says they were not run.
+    /// The same LU (through every session), its commands resent while the answer says they
+    /// were not run.
     func resending(_ statistics: CopyStatistics, resends: Int) -> CopyEndpoint {
         guard resends > 0 else { return self }
-        return CopyEndpoint(device: ResendingDevice(base: device, statistics: statistics, resends: resends), report: report)
+        func wrap(_ d: any SCSIDevice) -> any SCSIDevice { ResendingDevice(base: d, statistics: statistics, resends: resends) }
+        return CopyEndpoint(device: wrap(device), report: report, moreSessions: moreSessions.map(wrap))
     }
 }
