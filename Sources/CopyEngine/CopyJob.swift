@@ -201,7 +201,7 @@ public final class CopyJob: @unchecked Sendable {
                 switch kind {
                 case .transient where retries < options.transientRetries:
                     retries += 1
-                    try? await Task.sleep(for: .milliseconds(100 << retries))
+                    try? await Task.sleep(for: options.transientRetryPause * (1 << (retries - 1)))
                     try stopIfCancelled()
                 case .transient, .permanent, .data:
                     report.fallbacks.append(fallback)

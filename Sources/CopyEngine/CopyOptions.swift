@@ -20,6 +20,8 @@ public struct CopyOptions: Sendable {
     public var chunkBytes: Int?
     /// How often a transient offload failure is retried before falling back (or failing).
     public var transientRetries = 3
+    /// The pause before the first retry; it doubles for each further one.
+    public var transientRetryPause: Duration = .milliseconds(200)
     /// After a transient failure outlasts its retries, this much goes through the host and
     /// then offload is tried again, as VAAI tries hardware acceleration again on later
     /// requests: an array BUSY for a second must not send a terabyte through the host.

@@ -113,10 +113,15 @@ import Testing
     func cancelledDuringRetryPauseReports() async throws {
         let f = try JobFixture()
         try f.fill(0, seed: 7)
-        let j = try await job(f, options: xcopy(), offload: .failAfter(500, .transient))
-        let run = Task { try await j.run() }
-        // The first pause is 200 ms; the first run takes far less.
-        try await Task.sleep(for: .milliseconds(100))
+        var o = xcopy()
+        o.transientRetryPause = .seconds(30)
+        let j = try await job(f, options: o, offload: .failAfter(500, .transient))
+        let landed = Counter()
+        let run = Task { try await j.run { p in if p.bytesDone >= 500 * 512 { landed.increment() } } }
+        // Once the first run's 500 blocks landed, its prefix is verified (a few in-memory reads)
+        // and the job pauses for 30 s before retrying: cancel inside that pause.
+        while landed.value == 0 { try await Task.sleep(for: .milliseconds(10)) }
+        try await Task.sleep(for: .milliseconds(500))
         run.cancel()
         let error = try await #require(throws: JobError.self) { try await run.value }
         #expect(error.error.kind == .cancelled)
