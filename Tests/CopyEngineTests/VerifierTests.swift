@@ -35,6 +35,42 @@ import Testing
 
     static let image = (0..<(256 * 512)).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ 7) }
 
+    @Test("samples: both ends of every command inside the extent, the extent's own ends, and the random ones within it")
+    func sampleOffsetsCoverCommandsAndRandomBlocks() throws {
+        let a = Disk(Self.image), b = Disk(Self.image)
+        var v = Self.verifier(a, b)
+        let extent = CopyExtent(sourceLBA: 1000, destinationLBA: 5000, blocks: 1000)
+        let commands = [CopyExtent(sourceLBA: 1000, destinationLBA: 5000, blocks: 100),
+                        CopyExtent(sourceLBA: 1100, destinationLBA: 5100, blocks: 500),
+                        CopyExtent(sourceLBA: 9000, destinationLBA: 9000, blocks: 10)]  // outside: ignored
+        v.randomSamples = 0
+        var rng = SystemRandomNumberGenerator()
+        #expect(v.sampleOffsets(for: extent, commands: commands, random: &rng) == [0, 99, 100, 599, 999])
+        // Random ones come on top, inside the extent; with as many as blocks, most blocks are hit.
+        v.randomSamples = 1000
+        let many = v.sampleOffsets(for: extent, commands: commands, random: &rng)
+        #expect(Set([0, 99, 100, 599, 999]).isSubset(of: Set(many)))
+        #expect(many.allSatisfy { $0 < 1000 } && many == many.sorted() && Set(many).count == many.count)
+        #expect(many.count > 500, "only \(many.count) distinct blocks from 1000 random draws")
+    }
+
+    @Test("a difference only a random sample can find is found when the samples cover the range")
+    func randomSamplesFindADifferenceAwayFromCommandEnds() async throws {
+        var changed = Self.image
+        changed[77 * 512 + 3] ^= 0xFF  // block 77: not an end of the one command below
+        var v = Self.verifier(Disk(Self.image), Disk(changed))
+        v.randomSamples = 4096
+        let error = try await #require(throws: CopyError.self) {
+            try await v.verifySampled(CopyExtent(sourceLBA: 0, destinationLBA: 0, blocks: 256),
+                                      commands: [CopyExtent(sourceLBA: 0, destinationLBA: 0, blocks: 256)], method: .xcopy)
+        }
+        #expect(error.kind == .data)
+        #expect(error.message.contains("block 77"), "\(error.message)")
+        v.randomSamples = 0
+        try await v.verifySampled(CopyExtent(sourceLBA: 0, destinationLBA: 0, blocks: 256),
+                                  commands: [CopyExtent(sourceLBA: 0, destinationLBA: 0, blocks: 256)], method: .xcopy)
+    }
+
     @Test("cancelled during a full verification: no new comparisons, a cancelled error, not a pass")
     func fullVerificationStopsWhenCancelled() async throws {
         let a = Disk(Self.image), b = Disk(Self.image)
