@@ -45,7 +45,10 @@ public struct Verifier: Sendable {
     public func verifySampled(_ extent: CopyExtent, commands: [CopyExtent], method: CopyMethod) async throws {
         var rng = SystemRandomNumberGenerator()
         let offsets = sampleOffsets(for: extent, commands: commands, random: &rng)
-        try await compareAll(offsets.map { (extent.sourceLBA + $0, extent.destinationLBA + $0, 1) }, width: concurrency, method: method)
+        // A few blocks: finished even when cancelled, so what an interrupted offload got
+        // through can still be checked and reported.
+        try await compareAll(offsets.map { (extent.sourceLBA + $0, extent.destinationLBA + $0, 1) }, width: concurrency, method: method,
+                             stopsWhenCancelled: false)
     }
 
     /// Compares every block of `extent`.
@@ -54,14 +57,17 @@ public struct Verifier: Sendable {
         let bridge = try self.bridge(method)
         let smaller = Swift.min(bridge.sourceBlockSize, bridge.destinationBlockSize)
         let pieces = extent.chunks(of: UInt64(Swift.max(1, chunkBlocks * smaller / bridge.unitBytes)))
-        try await compareAll(pieces.map { ($0.sourceLBA, $0.destinationLBA, Int($0.blocks)) }, width: 2, method: method)
+        try await compareAll(pieces.map { ($0.sourceLBA, $0.destinationLBA, Int($0.blocks)) }, width: 2, method: method,
+                             stopsWhenCancelled: true)
     }
 
     /// Runs the comparisons, `width` at a time. A difference stops new ones; of those
     /// found, the one earliest in the list is thrown (the same answer as one at a time). Any
-    /// other error ends the check at once. Cancellation stops new ones too and throws
-    /// `.cancelled`: what was not compared is not verified (a long `--verify` obeys Ctrl-C).
-    private func compareAll(_ items: [(source: UInt64, destination: UInt64, blocks: Int)], width: Int, method: CopyMethod) async throws {
+    /// other error ends the check at once. With `stopsWhenCancelled`, cancellation stops new
+    /// ones too and throws `.cancelled`: what was not compared is not verified (a long
+    /// `--verify` obeys Ctrl-C).
+    private func compareAll(_ items: [(source: UInt64, destination: UInt64, blocks: Int)], width: Int, method: CopyMethod,
+                            stopsWhenCancelled: Bool) async throws {
         var firstDifference: (index: Int, error: CopyError)?
         var started = 0
         let cancelled = CopyError(.cancelled, method: method, "verification cancelled")
@@ -79,10 +85,11 @@ public struct Verifier: Sendable {
                         }
                     }
                 }
-                while started < items.count, started < Swift.max(1, width), !Task.isCancelled { start() }
+                func stopped() -> Bool { stopsWhenCancelled && Task.isCancelled }
+                while started < items.count, started < Swift.max(1, width), !stopped() { start() }
                 while let (i, difference) = try await group.next() {
                     if let difference, firstDifference.map({ i < $0.index }) ?? true { firstDifference = (i, difference) }
-                    if firstDifference == nil, !Task.isCancelled, started < items.count { start() }
+                    if firstDifference == nil, !stopped(), started < items.count { start() }
                 }
             }
         } catch is CancellationError {

@@ -118,10 +118,9 @@ import Testing
         let j = try await job(f, options: o, offload: .failAfter(500, .transient))
         let landed = Counter()
         let run = Task { try await j.run { p in if p.bytesDone >= 500 * 512 { landed.increment() } } }
-        // Once the first run's 500 blocks landed, its prefix is verified (a few in-memory reads)
-        // and the job pauses for 30 s before retrying: cancel inside that pause.
+        // Once the first run's 500 blocks landed, its prefix is sample-verified (which a
+        // cancellation does not cut short) and the job pauses for 30 s before retrying.
         while landed.value == 0 { try await Task.sleep(for: .milliseconds(10)) }
-        try await Task.sleep(for: .milliseconds(500))
         run.cancel()
         let error = try await #require(throws: JobError.self) { try await run.value }
         #expect(error.error.kind == .cancelled)
