@@ -172,6 +172,8 @@ public final class CopyJob: @unchecked Sendable {
                     retries = 0
                 }
             } catch let e as CopyError {
+                // Progress counted what the engine said landed; only a verified prefix stays.
+                doneCounter.set(base)
                 // What the engine certainly finished stays, once verified.
                 let done = remaining.prefix(e.completedBlocks)
                 if done.blocks > 0 {

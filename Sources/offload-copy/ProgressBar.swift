@@ -12,14 +12,16 @@ final class ProgressBar: @unchecked Sendable {
             let now = Date()
             guard now.timeIntervalSince(lastDraw) >= 0.2 || p.bytesDone == p.bytesTotal else { return }
             lastDraw = now
-            let fraction = p.bytesTotal == 0 ? 1 : Double(p.bytesDone) / Double(p.bytesTotal)
+            // Never past the end, whatever a caller reports: a bar must not trap.
+            let done = min(p.bytesDone, p.bytesTotal)
+            let fraction = p.bytesTotal == 0 ? 1 : Double(done) / Double(p.bytesTotal)
             let width = 30
-            let filled = Int(fraction * Double(width))
+            let filled = max(0, min(width, Int(fraction * Double(width))))
             let elapsed = max(0.001, now.timeIntervalSince(started))
-            let rate = Double(p.bytesDone) / elapsed
-            let eta = rate > 0 ? Double(p.bytesTotal - p.bytesDone) / rate : 0
+            let rate = Double(done) / elapsed
+            let eta = rate > 0 ? Double(p.bytesTotal - done) / rate : 0
             let line = "\r[" + String(repeating: "#", count: filled) + String(repeating: " ", count: width - filled) + "] "
-                + String(format: "%3.0f%% %@/%@ %@/s ETA %.0fs %@   ", fraction * 100, ReportFormat.bytes(p.bytesDone),
+                + String(format: "%3.0f%% %@/%@ %@/s ETA %.0fs %@   ", fraction * 100, ReportFormat.bytes(done),
                          ReportFormat.bytes(p.bytesTotal), ReportFormat.bytes(UInt64(rate)), eta, p.method.rawValue)
             FileHandle.standardError.write(Data(line.utf8))
         }

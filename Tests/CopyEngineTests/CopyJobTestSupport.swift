@@ -115,3 +115,13 @@ final class Counter: @unchecked Sendable {
     func increment() { lock.withLock { n += 1 } }
     var value: Int { lock.withLock { n } }
 }
+
+/// The largest and last progress a job reported, and its total.
+final class ProgressMaximum: @unchecked Sendable {
+    private let lock = NSLock()
+    private var values: (most: UInt64, last: UInt64, total: UInt64) = (0, 0, 0)
+    func see(_ p: CopyJob.Progress) { lock.withLock { values = (max(values.most, p.bytesDone), p.bytesDone, p.bytesTotal) } }
+    var most: UInt64 { lock.withLock { values.most } }
+    var last: UInt64 { lock.withLock { values.last } }
+    var total: UInt64 { lock.withLock { values.total } }
+}

@@ -135,8 +135,11 @@ import Testing
         // Commands of 500 blocks; the array said the first one was done but left its last block
         // (499) alone. The prefix's own ends (0 and 999) are fine.
         let lie = FakeEngine.Behaviour.failAfterDropping(1000, .permanent, commandBlocks: 500, dropped: 499)
-        let r = try await job(f, options: xcopy(), offload: lie).run()
+        let progress = ProgressMaximum()
+        let r = try await job(f, options: xcopy(), offload: lie).run { progress.see($0) }
         #expect(r.ok)
+        // What the lie claimed is taken back: progress never passes the total (a bar would trap).
+        #expect(progress.most <= progress.total && progress.last == progress.total, "\(progress.most) of \(progress.total)")
         #expect(try f.contents(1) == f.contents(0))
         #expect(r.ranges.map(\.method) == [.host], "nothing of the failed run may count")
         #expect(r.warnings.contains { $0.contains("verification found wrong") })
