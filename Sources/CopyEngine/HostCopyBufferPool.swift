@@ -31,6 +31,31 @@ public final class HostCopyBufferPool: @unchecked Sendable {
         }
     }
 
+    /// Gives up a buffer for good: after a transport failure a command we stopped waiting for
+    /// may still be answered (or resent after a reconnect) into it, so it must not hold the
+    /// next chunk. It stays alive as long as the session keeps that command.
+    func abandon(_ buffer: SCSIBuffer) {
+        lock.withLock { held -= 1 }
+    }
+
+    /// Runs `body` with a taken buffer, then gives it back, or abandons it when `body` failed
+    /// with a transport error (no answer, connection lost).
+    func using<T>(_ buffer: SCSIBuffer, _ body: () async throws -> T) async throws -> T {
+        do {
+            let result = try await body()
+            give(buffer)
+            return result
+        } catch let e as CopyError where e.kind == .transport {
+            abandon(buffer)
+            throw e
+        } catch {
+            give(buffer)
+            throw error
+        }
+    }
+
+    /// Buffers waiting to be reused.
+    public var spare: Int { lock.withLock { free.count } }
     /// Buffers held now.
     public var current: Int { lock.withLock { held } }
     /// The most buffers held at once since this pool was made.

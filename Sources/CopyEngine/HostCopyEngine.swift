@@ -219,11 +219,12 @@ public struct HostCopyEngine: CopyEngine {
                 return .zeros
             }
             let buffer = buffers.take(capacity: length)
-            defer { buffers.give(buffer) }
-            try await reader.read(lba: chunk.sourceLBA * ks, blocks: Int(chunk.blocks * ks), into: buffer)
-            if options.keepDestinationThin, buffer.isAllZero(length) { return .zeros }
-            try await writer.write(lba: chunk.destinationLBA * kd, blocks: Int(chunk.blocks * kd), from: buffer)
-            return .landed
+            return try await buffers.using(buffer) {
+                try await reader.read(lba: chunk.sourceLBA * ks, blocks: Int(chunk.blocks * ks), into: buffer)
+                if options.keepDestinationThin, buffer.isAllZero(length) { return .zeros }
+                try await writer.write(lba: chunk.destinationLBA * kd, blocks: Int(chunk.blocks * kd), from: buffer)
+                return .landed
+            }
         } catch {
             return .failed(Self.classify(error, at: chunk.sourceLBA))
         }

@@ -97,9 +97,10 @@ final class HostCopyZeroChunkWriter: @unchecked Sendable {
             if !zeros, read {
                 let length = Int(piece.blocks) * blockSize
                 let buffer = pool.take(capacity: length)
-                defer { pool.give(buffer) }
-                try await io.read(lba: piece.lba, blocks: Int(piece.blocks), into: buffer)
-                zeros = buffer.isAllZero(length)
+                zeros = try await pool.using(buffer) {
+                    try await io.read(lba: piece.lba, blocks: Int(piece.blocks), into: buffer)
+                    return buffer.isAllZero(length)
+                }
             }
             if !zeros {
                 dirty = (dirty?.lba ?? piece.lba, (dirty?.blocks ?? 0) + UInt64(piece.blocks))

@@ -141,6 +141,9 @@ import Testing
         }
         #expect(error.kind == .transport)
         #expect(error.completedBlocks == 256)
+        // The failed chunk's buffer is given up, not reused: a late answer may still land in it.
+        #expect(engine.buffers.current == 0)
+        #expect(engine.buffers.spare == 0)
     }
 
     @Test func failureInARunOfZerosCountsOnlyTheLandedPrefix() async throws {
