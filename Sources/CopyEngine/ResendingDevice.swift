@@ -24,7 +24,9 @@ struct ResendingDevice: SCSIDevice {
         var attempt = 0
         while true {
             let response = try await send()
-            guard response.commandWasNotRun, attempt < resends, !Task.isCancelled else { return response }
+            // Resent even when cancelled (the pause is then skipped): a cancelled copy still
+            // checks what it got through, and a BUSY must not fail that check.
+            guard response.commandWasNotRun, attempt < resends else { return response }
             attempt += 1
             try? await Task.sleep(for: .milliseconds(10 << Swift.min(attempt, 6)))
             statistics.count(Self.name(cdb))

@@ -28,6 +28,10 @@ public final class ISCSISession: @unchecked Sendable {
     /// we gave up on during a reconnect is resent from libiscsi's old queue, and any of them
     /// may still be called back as cancelled. Freed only after `iscsi_destroy_context`.
     private var parked: [PendingCommand] = []
+    /// Writes the target answered other than GOOD: their command is gone from libiscsi and
+    /// their queued Data-Out was cancelled, but one Data-Out may still be half written. Freed
+    /// once nothing is queued or being written (`freeDrainedWrites`), else with the context.
+    private var draining: [PendingCommand] = []
     /// Login and logout progress handed to libiscsi as raw pointers. A login or logout we
     /// stopped waiting for is still queued in libiscsi, which calls it back (cancelled) from
     /// `iscsi_destroy_context`; so they live as long as the session.
@@ -43,7 +47,7 @@ public final class ISCSISession: @unchecked Sendable {
         if wakeRead >= 0 { Darwin_close(wakeRead) }
         if wakeWrite >= 0 { Darwin_close(wakeWrite) }
         iscsi_destroy_context(context)
-        for p in parked {
+        for p in parked + draining {
             if let task = p.task { scsi_free_scsi_task(task) }
             p.task = nil
         }
@@ -59,8 +63,8 @@ public final class ISCSISession: @unchecked Sendable {
                 return try await connectOnce(url, options: options)
             } catch let busy as BusyAtLogin {
                 attempt += 1
-                guard attempt <= 5, !Task.isCancelled else { throw busy.error }
-                try? await Task.sleep(for: .milliseconds(50 << attempt))
+                guard attempt <= 5 else { throw busy.error }
+                try await Task.sleep(for: .milliseconds(50 << attempt))  // Ctrl-C ends the wait
             }
         }
     }
@@ -196,6 +200,7 @@ public final class ISCSISession: @unchecked Sendable {
             for p in batch { submit(p) }
             if stop { break }
             let nearest = inFlight.values.map(\.deadline).min() ?? (ContinuousClock.now + .milliseconds(500))
+            defer { freeDrainedWrites() }
             if pollOnce(until: nearest) < 0 {
                 let reason = String(cString: iscsi_get_error(context))
                 lostReason = reason
@@ -213,6 +218,9 @@ public final class ISCSISession: @unchecked Sendable {
             }
         }
         failAll(TransportError.closed(url.description))
+        // Take back every PDU of a command given up on while libiscsi still calls back: after
+        // the logout it no longer does, and their retained boxes would never be released.
+        for p in parked { if let task = p.task { while iscsi_scsi_cancel_task(context, task) == 0 {} } }
         // A polite logout, bounded: the target may already be gone.
         let logout = PendingConnect()
         loginLogoutProgress.append(logout)
@@ -296,7 +304,13 @@ public final class ISCSISession: @unchecked Sendable {
         case SCSI_STATUS_ERROR.rawValue, SCSI_STATUS_TIMEOUT.rawValue:
             result = .failure(TransportError.connectionLost(url.nexus, reason: String(cString: iscsi_get_error(context))))
         default:
-            if status == Int32(SCSI_STATUS_GOOD.rawValue) || !p.sendsData { release = .free }
+            if status == Int32(SCSI_STATUS_GOOD.rawValue) || !p.sendsData {
+                release = .free
+            } else {
+                // Its queued Data-Out (same task tag, no callback) goes now.
+                if let task = p.task { while iscsi_scsi_cancel_task(context, task) == 0 {} }
+                release = .afterQueueDrains
+            }
             var data: [UInt8] = []
             var sense: [UInt8] = []
             var buffered = 0
@@ -324,9 +338,10 @@ public final class ISCSISession: @unchecked Sendable {
         complete(p, result, task: release)
     }
 
-    /// What to do with a finished command's task: free it now, or park it until the context
-    /// is destroyed because libiscsi may still hold PDUs that point at it.
-    private enum TaskRelease { case free, park }
+    /// What to do with a finished command's task: free it now, free it once nothing is
+    /// queued or being written, or park it until the context is destroyed because libiscsi
+    /// may still hold PDUs that point at it.
+    private enum TaskRelease { case free, afterQueueDrains, park }
 
     private func complete(_ p: PendingCommand, _ result: Result<SCSIResponse, Error>, task release: TaskRelease) {
         inFlight.removeValue(forKey: ObjectIdentifier(p))
@@ -334,10 +349,24 @@ public final class ISCSISession: @unchecked Sendable {
         case .free:
             if let task = p.task { scsi_free_scsi_task(task) }
             p.task = nil
+        case .afterQueueDrains:
+            if p.task != nil { draining.append(p) }
         case .park:
             if p.task != nil { parked.append(p) }
         }
         p.finish(result)
+    }
+
+    /// Frees the drained writes' tasks once libiscsi is logged in with nothing queued and
+    /// nothing half written (no POLLOUT wanted): no PDU can point at them any more.
+    private func freeDrainedWrites() {
+        guard !draining.isEmpty, iscsi_is_logged_in(context) != 0, iscsi_out_queue_length(context) == 0,
+              iscsi_which_events(context) & Int32(POLLOUT) == 0 else { return }
+        for p in draining {
+            if let task = p.task { scsi_free_scsi_task(task) }
+            p.task = nil
+        }
+        draining.removeAll()
     }
 
     private func failAll(_ error: TransportError) {
