@@ -35,6 +35,27 @@ struct CopyFaultTests {
         #expect(o.warnings.contains { $0.contains("verification failed") }, "warnings: \(o.warnings)")
     }
 
+    @Test("good-without-copy on a terminal: the progress bar lives through the recopy and ends at 100 %")
+    func progressBarThroughARecopy() async throws {
+        try await PrivateSim.with(luns: ["src:32M", "dst:32M"]) { sim in
+            let src = sim.urls[0], dst = sim.urls[1]
+            try await LUNData.fill(src, seed: 73)
+            let before = try await LUNData.digest(src)
+            try await sim.inject("good-without-copy")
+            // Small slow chunks keep the bar drawing while the host copies again what the
+            // array only claimed; `script` gives offload-copy a terminal.
+            try await sim.inject("delay:ms=5")
+            let command = [try toolPath("offload-copy"), "--method", "xcopy", "--chunk-size", "262144", src.description, dst.description]
+                .map { "'" + $0 + "'" }.joined(separator: " ")
+            let (status, terminal, _) = try runProcess(URL(fileURLWithPath: "/usr/bin/script"), ["-qec", command, "/dev/null"])
+            try await sim.clearFaults()
+            #expect(status == 0, "exit \(status): \(terminal.suffix(600))")
+            #expect(terminal.contains("100%"), "the bar never reached the end: \(terminal.suffix(600))")
+            #expect(terminal.contains("recopied through the host"), "\(terminal.suffix(600))")
+            #expect(try await LUNData.digest(dst) == before)
+        }
+    }
+
     @Test("good-without-copy, --strict: a data error (73), never a success")
     func goodWithoutCopyStrict() async throws {
         let o = try await run(["--method", "xcopy", "--strict"], faults: ["good-without-copy"])
