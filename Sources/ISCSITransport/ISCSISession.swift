@@ -28,9 +28,9 @@ public final class ISCSISession: @unchecked Sendable {
     /// we gave up on during a reconnect is resent from libiscsi's old queue, and any of them
     /// may still be called back as cancelled. Freed only after `iscsi_destroy_context`.
     private var parked: [PendingCommand] = []
-    /// Writes the target answered other than GOOD: their command is gone from libiscsi and
-    /// their queued Data-Out was cancelled, but one Data-Out may still be half written. Freed
-    /// once nothing is queued or being written (`freeDrainedWrites`), else with the context.
+    /// Writes the target answered other than GOOD: their command is gone from libiscsi, but
+    /// Data-Out may still be queued or half written. `freeDrainedWrites` cancels the queued
+    /// ones and frees the tasks once nothing is queued or being written, else the context does.
     private var draining: [PendingCommand] = []
     /// Login and logout progress handed to libiscsi as raw pointers. A login or logout we
     /// stopped waiting for is still queued in libiscsi, which calls it back (cancelled) from
@@ -304,13 +304,7 @@ public final class ISCSISession: @unchecked Sendable {
         case SCSI_STATUS_ERROR.rawValue, SCSI_STATUS_TIMEOUT.rawValue:
             result = .failure(TransportError.connectionLost(url.nexus, reason: String(cString: iscsi_get_error(context))))
         default:
-            if status == Int32(SCSI_STATUS_GOOD.rawValue) || !p.sendsData {
-                release = .free
-            } else {
-                // Its queued Data-Out (same task tag, no callback) goes now.
-                if let task = p.task { while iscsi_scsi_cancel_task(context, task) == 0 {} }
-                release = .afterQueueDrains
-            }
+            release = status == Int32(SCSI_STATUS_GOOD.rawValue) || !p.sendsData ? .free : .afterQueueDrains
             var data: [UInt8] = []
             var sense: [UInt8] = []
             var buffered = 0
@@ -357,10 +351,15 @@ public final class ISCSISession: @unchecked Sendable {
         p.finish(result)
     }
 
-    /// Frees the drained writes' tasks once libiscsi is logged in with nothing queued and
-    /// nothing half written (no POLLOUT wanted): no PDU can point at them any more.
+    /// Cancels the drained writes' queued Data-Out (same task tag, no callback), then frees
+    /// their tasks once libiscsi is logged in with nothing queued and nothing half written (no
+    /// POLLOUT wanted): no PDU can point at them any more. Runs between service calls, never
+    /// from a callback: inside one, libiscsi still holds the command's own PDU, which a
+    /// cancel would free under it.
     private func freeDrainedWrites() {
-        guard !draining.isEmpty, iscsi_is_logged_in(context) != 0, iscsi_out_queue_length(context) == 0,
+        guard !draining.isEmpty else { return }
+        for p in draining { if let task = p.task { while iscsi_scsi_cancel_task(context, task) == 0 {} } }
+        guard iscsi_is_logged_in(context) != 0, iscsi_out_queue_length(context) == 0,
               iscsi_which_events(context) & Int32(POLLOUT) == 0 else { return }
         for p in draining {
             if let task = p.task { scsi_free_scsi_task(task) }
