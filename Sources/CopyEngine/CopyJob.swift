@@ -102,10 +102,9 @@ public final class CopyJob: @unchecked Sendable {
         let total = extent.blocks * bs
         let doneCounter = ProgressCounter()
         // Verification reads, like host copy commands, ride through answers that say "not run".
-        let resends = HostCopyOptions(options).notRunResends
-        let verifier = Verifier(source: BlockIO(device: source.resending(statistics, resends: resends).device, blockSize: source.blockSize,
+        let verifier = Verifier(source: BlockIO(device: source.resending(statistics).device, blockSize: source.blockSize,
                                                 statistics: statistics, timeout: options.commandTimeout),
-                                destination: BlockIO(device: destination.resending(statistics, resends: resends).device,
+                                destination: BlockIO(device: destination.resending(statistics).device,
                                                      blockSize: destination.blockSize, statistics: statistics, timeout: options.commandTimeout))
 
         // One engine per method for the whole job: what it learns (a lower segment limit the

@@ -40,7 +40,7 @@ import SCSIWire
 /// issuing, lets in-flight tasks finish (their commands are not aborted) and throws
 /// `.cancelled` with that prefix. The source only ever receives READ(16) (and GET LBA STATUS).
 /// A command answered BUSY, TASK SET FULL or UNIT ATTENTION was not run and is sent again
-/// (`notRunResends` times, `ResendingDevice`) before that answer counts as a failure.
+/// until the command's deadline (`ResendingDevice`) before that answer counts as a failure.
 public struct HostCopyEngine: CopyEngine {
     public var method: CopyMethod { .host }
     /// Sessions to the source LU; the first one's report describes it.
@@ -64,8 +64,8 @@ public struct HostCopyEngine: CopyEngine {
 
     public init(sources: [CopyEndpoint], destinations: [CopyEndpoint], statistics: CopyStatistics = CopyStatistics(),
                 options: HostCopyOptions = HostCopyOptions(), buffers: HostCopyBufferPool = HostCopyBufferPool()) {
-        self.sources = sources.map { $0.resending(statistics, resends: options.notRunResends) }
-        self.destinations = destinations.map { $0.resending(statistics, resends: options.notRunResends) }
+        self.sources = options.resendNotRun ? sources.map { $0.resending(statistics) } : sources
+        self.destinations = options.resendNotRun ? destinations.map { $0.resending(statistics) } : destinations
         self.statistics = statistics
         self.options = options
         self.buffers = buffers

@@ -31,9 +31,9 @@ public struct HostCopyOptions: Sendable {
     public var zeroRunChunks = 64
     /// Per command.
     public var commandTimeout: Duration
-    /// Times a command answered BUSY, TASK SET FULL or UNIT ATTENTION (not run) is sent
-    /// again, after pauses of 20 ms doubling, before that answer fails the copy.
-    public var notRunResends = 5
+    /// Send a command answered BUSY, TASK SET FULL or UNIT ATTENTION (not run) again until its
+    /// deadline (`resendingWhileNotRun`) before that answer fails the copy.
+    public var resendNotRun = true
     /// Ask the source's GET LBA STATUS before reading a chunk, and place zeros without reading
     /// where it is deallocated (thin source with LBPRZ). Off by default: one extra command per
     /// chunk, which pays off on sparse volumes (what offload-copy copies).

@@ -1,35 +1,26 @@
 import SCSITransport
 import SCSIWire
 
-/// A device that sends a command again, after a short pause, while the answer says it was not
-/// run, up to `resends` times; then the caller gets the last answer. Each resend is counted
-/// under the command's name, so the report shows what crossed the wire. The host engine and
-/// the verifier go through it; the offload engines resend through `ThirdPartyCopySender`.
+/// A device that sends a command again while the answer says it was not run, until the
+/// command's deadline (`resendingWhileNotRun`); then the caller gets the last answer. Each
+/// resend is counted under the command's name, so the report shows what crossed the wire. The
+/// host engine and the verifier go through it; the offload engines, which can fall back,
+/// resend a few times through `ThirdPartyCopySender`.
 struct ResendingDevice: SCSIDevice {
     let base: any SCSIDevice
     let statistics: CopyStatistics
-    let resends: Int
 
     var address: DeviceAddress { base.address }
 
     func execute(_ command: SCSICommand) async throws -> SCSIResponse {
-        try await resendingWhileNotRun(command.cdb) { try await base.execute(command) }
+        try await resendingWhileNotRun(within: command.timeout, resent: { statistics.count(Self.name(command.cdb)) }) {
+            try await base.execute(command)
+        }
     }
 
     func execute(_ command: SCSIBufferedCommand) async throws -> SCSIResponse {
-        try await resendingWhileNotRun(command.cdb) { try await base.execute(command) }
-    }
-
-    private func resendingWhileNotRun(_ cdb: [UInt8], _ send: () async throws -> SCSIResponse) async throws -> SCSIResponse {
-        var attempt = 0
-        while true {
-            let response = try await send()
-            // Resent even when cancelled (the pause is then skipped): a cancelled copy still
-            // checks what it got through, and a BUSY must not fail that check.
-            guard response.commandWasNotRun, attempt < resends else { return response }
-            attempt += 1
-            try? await Task.sleep(for: .milliseconds(10 << Swift.min(attempt, 6)))
-            statistics.count(Self.name(cdb))
+        try await resendingWhileNotRun(within: command.timeout, resent: { statistics.count(Self.name(command.cdb)) }) {
+            try await base.execute(command)
         }
     }
 
@@ -45,9 +36,8 @@ struct ResendingDevice: SCSIDevice {
 extension CopyEndpoint {
     /// The same LU (through every session), its commands resent while the answer says they
     /// were not run.
-    func resending(_ statistics: CopyStatistics, resends: Int) -> CopyEndpoint {
-        guard resends > 0 else { return self }
-        func wrap(_ d: any SCSIDevice) -> any SCSIDevice { ResendingDevice(base: d, statistics: statistics, resends: resends) }
+    func resending(_ statistics: CopyStatistics) -> CopyEndpoint {
+        func wrap(_ d: any SCSIDevice) -> any SCSIDevice { ResendingDevice(base: d, statistics: statistics) }
         return CopyEndpoint(device: wrap(device), report: report, moreSessions: moreSessions.map(wrap))
     }
 }

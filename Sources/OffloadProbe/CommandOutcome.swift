@@ -40,15 +40,9 @@ extension SCSIDevice {
     }
 
     /// Sends the command again while the answer says it was not run (BUSY, TASK SET FULL, UNIT
-    /// ATTENTION), up to five times with growing pauses: a verdict must not rest on a loaded
-    /// array's BUSY or the unit attention after login. The last answer counts.
+    /// ATTENTION), until its deadline: a verdict must not rest on a loaded array's BUSY or the
+    /// unit attention after login. The last answer counts.
     func executeUntilRun(_ command: SCSICommand) async throws -> SCSIResponse {
-        var attempt = 0
-        while true {
-            let r = try await execute(command)
-            guard r.commandWasNotRun, attempt < 5, !Task.isCancelled else { return r }
-            attempt += 1
-            try? await Task.sleep(for: .milliseconds(10 << attempt))
-        }
+        try await resendingWhileNotRun(within: command.timeout) { try await execute(command) }
     }
 }

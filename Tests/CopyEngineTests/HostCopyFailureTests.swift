@@ -82,13 +82,14 @@ import Testing
         #expect(try f.contents(1, blocks: 700) == Array(image[0..<(700 * 512)]))
     }
 
+    /// BUSY to the end of the command's deadline (1 s here): resent until then, then transient.
     @Test func busyIsTransient() async throws {
         let (f, _) = try Self.fixture(seed: 6)
         let dst = f.device(1) { c in
             c.operationCode == .write16 && c.hostCopyRange?.lba == 512 ? SCSIResponse(status: .busy) : nil
         }
         let engine = HostCopyEngine(source: try await f.endpoint(0, device: f.device(0)), destination: try await f.endpoint(1, device: dst),
-                                    options: HostCopyOptions(queueDepth: 1, chunkBlocks: 128))
+                                    options: HostCopyOptions(queueDepth: 1, chunkBlocks: 128, commandTimeout: .seconds(1)))
         let error = try await #require(throws: CopyError.self) {
             try await engine.copy(CopyExtent(sourceLBA: 0, destinationLBA: 0, blocks: 2048)) { _ in }
         }

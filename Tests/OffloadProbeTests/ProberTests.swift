@@ -345,7 +345,8 @@ struct ProberTests {
         var p = Personalities.lio()
         p.unitAttentionsBeforeCapacity = 100
         do {
-            _ = try await probe(p)
+            // Unit attentions are answered again until the command's deadline: 2 s here.
+            _ = try await Prober(knowledge: knowledge, timeout: .seconds(2)).probe(p.device())
             Issue.record("probe succeeded although READ CAPACITY never answered")
         } catch let ProbeError.deviceError(command, _, sense) {
             #expect(command == "READ CAPACITY(16)")
