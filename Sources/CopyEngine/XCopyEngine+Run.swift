@@ -96,23 +96,22 @@ extension XCopyEngine {
             guard blocks > 0 else { return nil }
             return CopyExtent(sourceLBA: extent.sourceLBA + piece.0, destinationLBA: extent.destinationLBA + piece.0, blocks: blocks)
         }
+        // Every way of stopping short says how far the copy certainly got, and by which commands.
+        func stoppedShort(_ error: CopyError) -> CopyError {
+            var e = error
+            e.completedBlocks = done
+            e.completedCommands = pieces
+            return e
+        }
         let cancelled = inFlight.isCancelled || Task.isCancelled
         if cancelled && done < extent.blocks {
-            var e = CopyError(.cancelled, method: .xcopy, "EXTENDED COPY cancelled after \(done) of \(extent.blocks) blocks",
-                              completedBlocks: done)
-            e.completedCommands = pieces
-            throw e
+            throw stoppedShort(CopyError(.cancelled, method: .xcopy, "EXTENDED COPY cancelled after \(done) of \(extent.blocks) blocks"))
         }
-        if var first = failures.min(by: { $0.offset < $1.offset })?.error {
-            first.completedBlocks = done
-            first.completedCommands = pieces
-            throw first
+        if let first = failures.min(by: { $0.offset < $1.offset })?.error {
+            throw stoppedShort(first)
         }
         guard done == extent.blocks else {
-            var e = CopyError(.transport, method: .xcopy, "EXTENDED COPY stopped after \(done) of \(extent.blocks) blocks without an error",
-                              completedBlocks: done)
-            e.completedCommands = pieces
-            throw e
+            throw stoppedShort(CopyError(.transport, method: .xcopy, "EXTENDED COPY stopped after \(done) of \(extent.blocks) blocks without an error"))
         }
         let commands = finished.sorted { $0.offset < $1.offset }.map {
             CopyExtent(sourceLBA: extent.sourceLBA + $0.offset, destinationLBA: extent.destinationLBA + $0.offset, blocks: $0.blocks)
