@@ -47,8 +47,8 @@ public struct Verifier: Sendable {
         let offsets = sampleOffsets(for: extent, commands: commands, random: &rng)
         // A few blocks: finished even when cancelled, so what an interrupted offload got
         // through can still be checked and reported.
-        try await compareAll(offsets.map { (extent.sourceLBA + $0, extent.destinationLBA + $0, 1) }, width: concurrency, method: method,
-                             stopsWhenCancelled: false)
+        try await compareAll(offsets.map { (extent.sourceLBA + $0, extent.destinationLBA + $0, 1) }, width: concurrency,
+                             bridge: try bridge(method), method: method, stopsWhenCancelled: false)
     }
 
     /// Compares every block of `extent`.
@@ -57,8 +57,8 @@ public struct Verifier: Sendable {
         let bridge = try self.bridge(method)
         let smaller = Swift.min(bridge.sourceBlockSize, bridge.destinationBlockSize)
         let pieces = extent.chunks(of: UInt64(Swift.max(1, chunkBlocks * smaller / bridge.unitBytes)))
-        try await compareAll(pieces.map { ($0.sourceLBA, $0.destinationLBA, Int($0.blocks)) }, width: 2, method: method,
-                             stopsWhenCancelled: true)
+        try await compareAll(pieces.map { ($0.sourceLBA, $0.destinationLBA, Int($0.blocks)) }, width: 2, bridge: bridge,
+                             method: method, stopsWhenCancelled: true)
     }
 
     /// Runs the comparisons, `width` at a time. A difference stops new ones; of those
@@ -66,8 +66,8 @@ public struct Verifier: Sendable {
     /// other error ends the check at once. With `stopsWhenCancelled`, cancellation stops new
     /// ones too and throws `.cancelled`: what was not compared is not verified (a long
     /// `--verify` obeys Ctrl-C).
-    private func compareAll(_ items: [(source: UInt64, destination: UInt64, blocks: Int)], width: Int, method: CopyMethod,
-                            stopsWhenCancelled: Bool) async throws {
+    private func compareAll(_ items: [(source: UInt64, destination: UInt64, blocks: Int)], width: Int, bridge: BlockSizeBridge,
+                            method: CopyMethod, stopsWhenCancelled: Bool) async throws {
         var firstDifference: (index: Int, error: CopyError)?
         var started = 0
         let cancelled = CopyError(.cancelled, method: method, "verification cancelled")
@@ -78,7 +78,7 @@ public struct Verifier: Sendable {
                     started += 1
                     group.addTask {
                         do {
-                            try await compare(item.source, item.destination, blocks: item.blocks, method: method)
+                            try await compare(item.source, item.destination, blocks: item.blocks, bridge: bridge, method: method)
                             return (i, nil)
                         } catch let e as CopyError where e.kind == .data {
                             return (i, e)
@@ -101,8 +101,7 @@ public struct Verifier: Sendable {
 
     /// Compares `units` units from unit `s` of the source with those from unit `d` of the
     /// destination, each side read in its own blocks.
-    private func compare(_ s: UInt64, _ d: UInt64, blocks units: Int, method: CopyMethod) async throws {
-        let bridge = try self.bridge(method)
+    private func compare(_ s: UInt64, _ d: UInt64, blocks units: Int, bridge: BlockSizeBridge, method: CopyMethod) async throws {
         let ks = bridge.sourceBlocksPerUnit, kd = bridge.destinationBlocksPerUnit
         async let sourceBytes = source.read(lba: s * ks, blocks: units * Int(ks), method: nil)
         async let destinationBytes = destination.read(lba: d * kd, blocks: units * Int(kd), method: nil)
