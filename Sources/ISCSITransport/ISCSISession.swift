@@ -47,10 +47,7 @@ public final class ISCSISession: @unchecked Sendable {
         if wakeRead >= 0 { Darwin_close(wakeRead) }
         if wakeWrite >= 0 { Darwin_close(wakeWrite) }
         iscsi_destroy_context(context)
-        for p in parked + draining {
-            if let task = p.task { scsi_free_scsi_task(task) }
-            p.task = nil
-        }
+        for p in parked + draining { p.freeTask() }
     }
 
     /// Connects, logs in and checks that the URL's LUN exists, within `options.connectTimeout`.
@@ -220,7 +217,7 @@ public final class ISCSISession: @unchecked Sendable {
         failAll(TransportError.closed(url.description))
         // Take back every PDU of a command given up on while libiscsi still calls back: after
         // the logout it no longer does, and their retained boxes would never be released.
-        for p in parked { if let task = p.task { while iscsi_scsi_cancel_task(context, task) == 0 {} } }
+        for p in parked { cancelEveryPDU(of: p) }
         // A polite logout, bounded: the target may already be gone.
         let logout = PendingConnect()
         loginLogoutProgress.append(logout)
@@ -341,8 +338,7 @@ public final class ISCSISession: @unchecked Sendable {
         inFlight.removeValue(forKey: ObjectIdentifier(p))
         switch release {
         case .free:
-            if let task = p.task { scsi_free_scsi_task(task) }
-            p.task = nil
+            p.freeTask()
         case .afterQueueDrains:
             if p.task != nil { draining.append(p) }
         case .park:
@@ -358,14 +354,18 @@ public final class ISCSISession: @unchecked Sendable {
     /// cancel would free under it.
     private func freeDrainedWrites() {
         guard !draining.isEmpty else { return }
-        for p in draining { if let task = p.task { while iscsi_scsi_cancel_task(context, task) == 0 {} } }
+        for p in draining { cancelEveryPDU(of: p) }
         guard iscsi_is_logged_in(context) != 0, iscsi_out_queue_length(context) == 0,
               iscsi_which_events(context) & Int32(POLLOUT) == 0 else { return }
-        for p in draining {
-            if let task = p.task { scsi_free_scsi_task(task) }
-            p.task = nil
-        }
+        for p in draining { p.freeTask() }
         draining.removeAll()
+    }
+
+    /// Takes every PDU with this command's task tag out of libiscsi's queues (the command's
+    /// own, calling it back, and its Data-Out). Never from a callback (see above).
+    private func cancelEveryPDU(of p: PendingCommand) {
+        guard let task = p.task else { return }
+        while iscsi_scsi_cancel_task(context, task) == 0 {}
     }
 
     private func failAll(_ error: TransportError) {
@@ -454,6 +454,12 @@ final class PendingCommand: @unchecked Sendable {
             outData = command.length == 0 ? nil
                 : UnsafeMutableBufferPointer(start: command.buffer.pointer.assumingMemoryBound(to: UInt8.self), count: command.length)
         }
+    }
+
+    /// Frees the libiscsi task, once nothing can point at it any more.
+    func freeTask() {
+        if let task { scsi_free_scsi_task(task) }
+        task = nil
     }
 
     /// Whether Data-Out PDUs may carry this command's data.
