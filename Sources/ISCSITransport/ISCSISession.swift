@@ -205,14 +205,17 @@ public final class ISCSISession: @unchecked Sendable {
                 // libiscsi reconnects by itself on the next service call when it can.
             }
             let now = ContinuousClock.now
-            for p in inFlight.values where p.deadline <= now {
-                // Cancels locally; the callback then runs with SCSI_STATUS_CANCELLED.
+            let expired = inFlight.values.filter { $0.deadline <= now }
+            for p in expired {
+                // Cancels locally (command and queued Data-Out); the callback then runs with
+                // SCSI_STATUS_CANCELLED.
                 p.timedOut = true
-                if let task = p.task { _ = iscsi_scsi_cancel_task(context, task) }
+                cancelEveryPDU(of: p)
                 if inFlight[ObjectIdentifier(p)] != nil {
                     complete(p, .failure(TransportError.timeout(p.target, p.timeout)), task: .park)
                 }
             }
+            if !expired.isEmpty { resetConnection() }
         }
         failAll(TransportError.closed(url.description))
         // Take back every PDU of a command given up on while libiscsi still calls back: after
@@ -229,6 +232,19 @@ public final class ISCSISession: @unchecked Sendable {
             while logout.status == nil, ContinuousClock.now < deadline, pollOnce(until: deadline) >= 0 {}
         }
         iscsi_disconnect(context)
+    }
+
+    /// After a command timed out: its PDU may have been cut off halfway (libiscsi drops a
+    /// cancelled PDU even while writing it, which leaves the byte stream out of step), and the
+    /// target still holds the task. So drop the connection and log in again, as an initiator's
+    /// error handling escalates from a timeout; libiscsi resends the commands still in flight
+    /// on the new connection, and closing the old one makes the target abort what it held.
+    /// Already reconnecting (not logged in), there is nothing to reset.
+    private func resetConnection() {
+        guard iscsi_is_logged_in(context) != 0 else { return }
+        if iscsi_reconnect(context) != 0 {
+            failAll(TransportError.connectionLost(url.nexus, reason: String(cString: iscsi_get_error(context))))
+        }
     }
 
     /// One poll + service round. Returns the service result (negative on a session error).

@@ -80,7 +80,7 @@ struct SessionRecoveryTests {
         }
     }
 
-    @Test("a command to a stopped target ends by its timeout, not a hang")
+    @Test("a command to a stopped target ends by its timeout, not a hang; the same session answers once the target runs again")
     func commandTimeout() async throws {
         try await withTarget { url, _, state in
             let session = try await ISCSISession.connect(try ISCSIURL(parsing: url))
@@ -94,6 +94,9 @@ struct SessionRecoveryTests {
             }
             #expect(ContinuousClock.now - start < .seconds(6))
             kill(pid, SIGCONT)
+            // The timeout reset the connection; the new login completes now the target runs.
+            let recovered = try await Self.answersAgain(session.device(lun: 1), tries: 10, timeout: .seconds(3), pause: .milliseconds(250))
+            #expect(recovered, "the session does not answer after a command timed out and the target came back")
             await session.close()
         }
     }
