@@ -18,7 +18,6 @@ public final class ISCSISession: @unchecked Sendable {
     private var submissions: [PendingCommand] = []
     private var inFlight: [ObjectIdentifier: PendingCommand] = [:]
     private var stopping = false
-    private var lostReason: String?
     private var wakeRead: Int32 = -1
     private var wakeWrite: Int32 = -1
     private var loopDone = false
@@ -199,9 +198,7 @@ public final class ISCSISession: @unchecked Sendable {
             let nearest = inFlight.values.map(\.deadline).min() ?? (ContinuousClock.now + .milliseconds(500))
             defer { freeDrainedWrites() }
             if pollOnce(until: nearest) < 0 {
-                let reason = String(cString: iscsi_get_error(context))
-                lostReason = reason
-                failAll(TransportError.connectionLost(url.nexus, reason: reason))
+                failAll(TransportError.connectionLost(url.nexus, reason: String(cString: iscsi_get_error(context))))
                 // libiscsi reconnects by itself on the next service call when it can.
             }
             let now = ContinuousClock.now
