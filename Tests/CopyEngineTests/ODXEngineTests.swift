@@ -306,6 +306,51 @@ import Testing
         #expect(p.target.sent(1, 0x84, 0x07).count >= 2)
     }
 
+    /// Times of the RRTI polls the destination received while a held immediate write was in
+    /// progress. The background copy is held after its first step until `polls` have come.
+    static func pollTimes(statusUpdateDelay: UInt32, options: ODXEngine.Options, polls: Int) async throws -> [ContinuousClock.Instant] {
+        let gate = DispatchSemaphore(value: 0)
+        let held = OnceFlag()
+        let times = InstantLog()
+        let p = try await Self.pair("ctl", editProfile: { $0.odx?.immediate = true }, editTokens: {
+            $0.inProgressStatusUpdateDelay = statusUpdateDelay
+            $0.copyChunkBytes = 64 << 10
+            $0.beforeCopyStep = { progress in
+                if progress.blocksDone > 0, held.setFirst() { _ = gate.wait(timeout: .now() + 30) }
+            }
+        })
+        p.target.beforeCommand { lun, command in
+            guard lun == 1, held.isSet, command.cdb.first == 0x84, command.cdb[1] & 0x1F == 0x07 else { return }
+            if times.record(ContinuousClock.now) == polls { gate.signal() }
+        }
+        let data = try p.target.fill(0, blocks: 4000)
+        let engine = Self.engine(p, options: options)
+        let task = offPool { try await engine.copy(CopyExtent(sourceLBA: 0, destinationLBA: 0, blocks: 4000)) { _ in } }
+        _ = try await task.value
+        #expect(try p.target.read(1, blocks: 4000) == data)
+        return times.all
+    }
+
+    @Test func pollsWaitTheArraysEstimatedStatusUpdateDelay() async throws {
+        // The array asks for 300 ms; an engine that ignored it would poll at its 10 ms default.
+        let times = try await Self.pollTimes(statusUpdateDelay: 300,
+                                             options: ODXEngine.Options(immediate: true, defaultPollDelay: .milliseconds(10)), polls: 3)
+        #expect(times.count >= 3)
+        for (a, b) in zip(times, times.dropFirst()).prefix(2) {
+            #expect(a.duration(to: b) >= .milliseconds(300), "polled \(a.duration(to: b)) after the last poll, not at the array's 300 ms")
+        }
+    }
+
+    @Test func pollDelayStaysWithinItsBounds() async throws {
+        // 20 s asked for; the bound says 50 ms at most, so three polls come well within seconds.
+        let options = ODXEngine.Options(immediate: true, pollDelayBounds: .milliseconds(10) ... .milliseconds(50))
+        let times = try await Self.pollTimes(statusUpdateDelay: 20_000, options: options, polls: 3)
+        #expect(times.count >= 3)
+        for (a, b) in zip(times, times.dropFirst()).prefix(2) {
+            #expect(a.duration(to: b) >= .milliseconds(50) && a.duration(to: b) < .seconds(5))
+        }
+    }
+
     @Test func cancellationAbortsTheWriteInFlight() async throws {
         let gate = DispatchSemaphore(value: 0)
         let held = OnceFlag()
@@ -349,6 +394,15 @@ private final class OnceFlag: @unchecked Sendable {
     /// True for the first caller only.
     func setFirst() -> Bool { lock.withLock { defer { set = true }; return !set } }
     var isSet: Bool { lock.withLock { set } }
+}
+
+/// Instants, recorded from any thread.
+private final class InstantLog: @unchecked Sendable {
+    private let lock = NSLock()
+    private var instants: [ContinuousClock.Instant] = []
+    /// Records one; returns how many there are now.
+    func record(_ t: ContinuousClock.Instant) -> Int { lock.withLock { instants.append(t); return instants.count } }
+    var all: [ContinuousClock.Instant] { lock.withLock { instants } }
 }
 
 /// Counts calls, from any thread.
