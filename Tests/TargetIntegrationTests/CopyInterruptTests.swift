@@ -31,26 +31,12 @@ struct CopyInterruptTests {
         try await PrivateSim.with(luns: ["src:32M", "dst:32M"], faults: c.faults) { sim in
             let urls = sim.urls
             try await LUNData.fill(urls[0], seed: 11)
-            let firstMiB = try await LUNData.digest(urls[0], blocks: 2048)
-
-            let copy = Process()
-            copy.executableURL = URL(fileURLWithPath: try toolPath("offload-copy"))
-            copy.arguments = ["--json", "--quiet"] + c.arguments + [urls[0].description, urls[1].description]
-            let stdout = Pipe(), stderr = Pipe()
-            copy.standardOutput = stdout
-            copy.standardError = stderr
-            try copy.run()
-
             // Interrupt once the first chunk has landed: the copy is then surely under way.
-            let started = ContinuousClock.now
-            while try await LUNData.digest(urls[1], blocks: 2048) != firstMiB {
-                try #require(copy.isRunning, "offload-copy ended before its first chunk landed: \(String(decoding: stderr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self))")
-                try #require(ContinuousClock.now - started < .seconds(60), "no chunk landed within 60 s")
-                try await Task.sleep(for: .milliseconds(50))
-            }
+            let running = try await RunningCopy.started(c.arguments, from: urls[0], to: urls[1])
+            let copy = running.process
             copy.interrupt()
-            let report = stdout.fileHandleForReading.readDataToEndOfFile()
-            let message = String(decoding: stderr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            let report = running.stdout.fileHandleForReading.readDataToEndOfFile()
+            let message = String(decoding: running.stderr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
             copy.waitUntilExit()
 
             #expect(copy.terminationStatus == 130, "exit \(copy.terminationStatus): \(message)")

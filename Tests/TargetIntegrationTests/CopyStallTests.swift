@@ -17,29 +17,15 @@ struct CopyStallTests {
                 .trimmingCharacters(in: .whitespacesAndNewlines)))
             try await LUNData.fill(urls[0], seed: 31)
             let sourceBefore = try await LUNData.digest(urls[0])
-            let firstMiB = try await LUNData.digest(urls[0], blocks: 2048)
-
-            let copy = Process()
-            copy.executableURL = URL(fileURLWithPath: try toolPath("offload-copy"))
-            copy.arguments = ["--json", "--quiet", "--method", "host", "--queue-depth", "1", "--chunk-size", "262144",
-                              "--timeout", "2", urls[0].description, urls[1].description]
-            let stdout = Pipe(), stderr = Pipe()
-            copy.standardOutput = stdout
-            copy.standardError = stderr
-            try copy.run()
-
-            let started = ContinuousClock.now
-            while try await LUNData.digest(urls[1], blocks: 2048) != firstMiB {
-                try #require(copy.isRunning, "offload-copy ended before its first chunk landed: \(String(decoding: stderr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self))")
-                try #require(ContinuousClock.now - started < .seconds(60), "no chunk landed within 60 s")
-                try await Task.sleep(for: .milliseconds(50))
-            }
+            let running = try await RunningCopy.started(["--method", "host", "--queue-depth", "1", "--chunk-size", "262144", "--timeout", "2"],
+                                                        from: urls[0], to: urls[1])
+            let copy = running.process
             kill(pid, SIGSTOP)
             var resumed = false
             defer { if !resumed { kill(pid, SIGCONT) } }
             let stopped = ContinuousClock.now
             // Read both pipes off this thread: a hang must show as a failed bound, not a stuck test.
-            let output = Task.detached { (stdout.fileHandleForReading.readDataToEndOfFile(), stderr.fileHandleForReading.readDataToEndOfFile()) }
+            let output = Task.detached { (running.stdout.fileHandleForReading.readDataToEndOfFile(), running.stderr.fileHandleForReading.readDataToEndOfFile()) }
             while copy.isRunning, ContinuousClock.now - stopped < .seconds(60) { try await Task.sleep(for: .milliseconds(100)) }
             let ended = !copy.isRunning
             kill(pid, SIGCONT)

@@ -83,3 +83,30 @@ func runCopyJSON(_ arguments: [String]) throws -> (Int32, [String: Any]?, String
     let json = try? JSONSerialization.jsonObject(with: Data(out.utf8)) as? [String: Any]
     return (status, json, err)
 }
+
+/// offload-copy running in the background with --json --quiet and both outputs piped.
+struct RunningCopy {
+    let process: Process
+    let stdout: Pipe
+    let stderr: Pipe
+
+    /// Starts offload-copy from `source` to `destination` and returns once the first MiB of
+    /// the destination matches the source's: the copy is then surely under way.
+    static func started(_ arguments: [String], from source: ISCSIURL, to destination: ISCSIURL) async throws -> RunningCopy {
+        let firstMiB = try await LUNData.digest(source, blocks: 2048)
+        let copy = Process()
+        copy.executableURL = URL(fileURLWithPath: try toolPath("offload-copy"))
+        copy.arguments = ["--json", "--quiet"] + arguments + [source.description, destination.description]
+        let running = RunningCopy(process: copy, stdout: Pipe(), stderr: Pipe())
+        copy.standardOutput = running.stdout
+        copy.standardError = running.stderr
+        try copy.run()
+        let started = ContinuousClock.now
+        while try await LUNData.digest(destination, blocks: 2048) != firstMiB {
+            try #require(copy.isRunning, "offload-copy ended before its first chunk landed: \(String(decoding: running.stderr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self))")
+            try #require(ContinuousClock.now - started < .seconds(60), "no chunk landed within 60 s")
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        return running
+    }
+}

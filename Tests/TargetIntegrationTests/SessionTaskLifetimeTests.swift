@@ -33,7 +33,7 @@ struct SessionTaskLifetimeTests {
             // the target leaves libiscsi's queue full of Data-Out for commands about to time out.
             // On a loaded machine the writes may all be done before the stop: then again, with
             // the stop sooner.
-            let writeBytes = 4 << 20, blocks = UInt32(writeBytes / 512)
+            let writeBytes = 4 << 20
             var resumed = true
             defer { if !resumed { kill(pid, SIGCONT) } }
             var timedOut = 0
@@ -42,22 +42,10 @@ struct SessionTaskLifetimeTests {
                     kill(pid, SIGCONT)
                     resumed = true
                 }
-                let outcomes = await withTaskGroup(of: Result<SCSIResponse, Error>.self) { group in
-                    for i in 0..<64 {
-                        group.addTask {
-                            let buffer = SCSIBuffer(capacity: writeBytes)
-                            memset(buffer.pointer, Int32(i + 1), writeBytes)
-                            let write = SCSIBufferedCommand(cdb: CDB.write16(lba: UInt64(i) * UInt64(blocks), blocks: blocks),
-                                                            direction: .toDevice, buffer: buffer, length: writeBytes, timeout: .seconds(3))
-                            do { return .success(try await device.execute(write)) } catch { return .failure(error) }
-                        }
-                    }
+                let outcomes = await Self.writes(64, of: writeBytes, timeout: .seconds(3), to: device) {
                     try? await Task.sleep(for: .milliseconds(stopAfter))
                     kill(pid, SIGSTOP)
                     resumed = false
-                    var all: [Result<SCSIResponse, Error>] = []
-                    for await outcome in group { all.append(outcome) }
-                    return all
                 }
                 for outcome in outcomes {
                     switch outcome {
@@ -82,6 +70,28 @@ struct SessionTaskLifetimeTests {
                                                                        pause: .milliseconds(250))
             #expect(answered, "the target does not answer a new session")
             await fresh.close()
+        }
+    }
+
+    /// `count` concurrent WRITE(16)s of `bytes` each (write i fills its blocks with i + 1), side
+    /// by side from LBA 0; `whileInFlight` runs once they are submitted. Returns every outcome.
+    static func writes(_ count: Int, of bytes: Int, timeout: Duration, to device: ISCSIDevice,
+                       whileInFlight: () async -> Void = {}) async -> [Result<SCSIResponse, Error>] {
+        let blocks = UInt32(bytes / 512)
+        return await withTaskGroup(of: Result<SCSIResponse, Error>.self) { group in
+            for i in 0..<count {
+                group.addTask {
+                    let buffer = SCSIBuffer(capacity: bytes)
+                    memset(buffer.pointer, Int32(i + 1), bytes)
+                    let write = SCSIBufferedCommand(cdb: CDB.write16(lba: UInt64(i) * UInt64(blocks), blocks: blocks),
+                                                    direction: .toDevice, buffer: buffer, length: bytes, timeout: timeout)
+                    do { return .success(try await device.execute(write)) } catch { return .failure(error) }
+                }
+            }
+            await whileInFlight()
+            var all: [Result<SCSIResponse, Error>] = []
+            for await outcome in group { all.append(outcome) }
+            return all
         }
     }
 }

@@ -27,21 +27,7 @@ struct SessionTimeoutResetTests {
             kill(pid, SIGSTOP)
             var resumed = false
             defer { if !resumed { kill(pid, SIGCONT) } }
-            let writeBytes = 256 << 10, blocks = UInt32(writeBytes / 512)
-            let outcomes = await withTaskGroup(of: Result<SCSIResponse, Error>.self) { group in
-                for i in 0..<64 {
-                    group.addTask {
-                        let buffer = SCSIBuffer(capacity: writeBytes)
-                        memset(buffer.pointer, Int32(i + 1), writeBytes)
-                        let write = SCSIBufferedCommand(cdb: CDB.write16(lba: UInt64(i) * UInt64(blocks), blocks: blocks),
-                                                        direction: .toDevice, buffer: buffer, length: writeBytes, timeout: .seconds(2))
-                        do { return .success(try await device.execute(write)) } catch { return .failure(error) }
-                    }
-                }
-                var all: [Result<SCSIResponse, Error>] = []
-                for await outcome in group { all.append(outcome) }
-                return all
-            }
+            let outcomes = await SessionTaskLifetimeTests.writes(64, of: 256 << 10, timeout: .seconds(2), to: device)
             let timedOut = outcomes.filter { if case .failure(TransportError.timeout) = $0 { true } else { false } }.count
             #expect(timedOut == 64, "writes to a stopped target ended otherwise than by timeout: \(outcomes)")
 
