@@ -34,6 +34,26 @@ public enum CDB {
         rw16(.write16, lba: lba, blocks: blocks, fua: fua)
     }
 
+    /// SYNCHRONIZE CACHE(16) (SBC-4 5.27): LBA at 2-9, NUMBER OF LOGICAL BLOCKS at 10-13 (0 means
+    /// to the end of the medium); IMMED clear, so GOOD means the range is on stable storage.
+    public static func synchronizeCache16(lba: UInt64, blocks: UInt32) -> [UInt8] {
+        var c = [UInt8](repeating: 0, count: 16)
+        c[0] = OperationCode.synchronizeCache16.rawValue
+        c.setBE64(lba, at: 2)
+        c.setBE32(blocks, at: 10)
+        return c
+    }
+
+    /// SYNCHRONIZE CACHE(10) (SBC-4 5.26): LBA at 2-5, NUMBER OF LOGICAL BLOCKS at 7-8 (0 means
+    /// to the end of the medium), for devices without the 16-byte form.
+    public static func synchronizeCache10(lba: UInt32, blocks: UInt16) -> [UInt8] {
+        var c = [UInt8](repeating: 0, count: 10)
+        c[0] = OperationCode.synchronizeCache10.rawValue
+        c.setBE32(lba, at: 2)
+        c.setBE16(blocks, at: 7)
+        return c
+    }
+
     private static func rw16(_ op: OperationCode, lba: UInt64, blocks: UInt32, fua: Bool) -> [UInt8] {
         var c = [UInt8](repeating: 0, count: 16)
         c[0] = op.rawValue

@@ -412,4 +412,14 @@ import Testing
         #expect(CDB.read16(lba: 0, blocks: 0, fua: true) == [0x88, 0x08] + [UInt8](repeating: 0, count: 14))
         #expect(CDB.write16(lba: 41_943_039, blocks: 8) == [0x8A, 0, 0, 0, 0, 0, 0x02, 0x7F, 0xFF, 0xFF, 0, 0, 0, 8, 0, 0])
     }
+
+    /// Vectors as libiscsi 1.19's scsi_cdb_synchronizecache10/16 build them (SYNC_NV and IMMED 0).
+    @Test("SYNCHRONIZE CACHE(16) / (10) CDBs: IMMED clear, LBA and block count big-endian")
+    func synchronizeCacheCDBs() {
+        #expect(CDB.synchronizeCache16(lba: 0x0102_0304_0506_0708, blocks: 0x090A_0B0C)
+                == [0x91, 0x00, 1, 2, 3, 4, 5, 6, 7, 8, 0x09, 0x0A, 0x0B, 0x0C, 0, 0])
+        #expect(CDB.synchronizeCache16(lba: 41_943_039, blocks: 8) == [0x91, 0, 0, 0, 0, 0, 0x02, 0x7F, 0xFF, 0xFF, 0, 0, 0, 8, 0, 0])
+        #expect(CDB.synchronizeCache10(lba: 0x0102_0304, blocks: 0x0506) == [0x35, 0x00, 1, 2, 3, 4, 0x00, 0x05, 0x06, 0x00])
+        #expect(CDB.synchronizeCache10(lba: 0, blocks: 0) == [UInt8](arrayLiteral: 0x35) + [UInt8](repeating: 0, count: 9))
+    }
 }
