@@ -224,6 +224,17 @@ public final class CopyJob: @unchecked Sendable {
                 }
             }
         }
+        do {
+            let flushed = try await DestinationCacheFlush.run(lba: extent.destinationLBA * bs / UInt64(destination.blockSize),
+                                                              blocks: extent.blocks * bs / UInt64(destination.blockSize),
+                                                              device: destination.resending(statistics).device,
+                                                              statistics: statistics, timeout: options.commandTimeout)
+            if flushed == .notSupported {
+                report.warnings.append("the destination accepts no SYNCHRONIZE CACHE: the copy was not flushed from a write cache")
+            }
+        } catch let e as CopyError {
+            throw JobError(error: e, report: finish(ok: false))
+        }
         if let odx = engines[.odx] as? ODXEngine, odx.requiresQuiescedSource {
             report.warnings.append("the array's tokens are not point-in-time (\(odx.tokenSemantics.rawValue)): a source written during the copy leaks into it; quiesce the source")
         }

@@ -24,9 +24,11 @@ struct JobFixture {
         array.register(Self.initiator)
     }
 
-    func device(_ lun: UInt64) -> InMemoryDevice {
+    /// A device onto a LUN; `answer` may answer a command in the array's place (nil: the array answers).
+    func device(_ lun: UInt64, answer: @escaping @Sendable (SCSICommand) -> SCSIResponse? = { _ in nil }) -> InMemoryDevice {
         let dispatcher = self.dispatcher
         return InMemoryDevice(address: DeviceAddress(kind: .memory, nexus: "sim", lun: lun, display: "sim:\(lun)")) { command in
+            if let answered = answer(command) { return answered }
             var out: [UInt8] = []
             if case let .toDevice(bytes) = command.data { out = bytes }
             var expected = 0
@@ -36,8 +38,8 @@ struct JobFixture {
         }
     }
 
-    func endpoint(_ lun: UInt64) async throws -> CopyEndpoint {
-        let d = device(lun)
+    func endpoint(_ lun: UInt64, answer: @escaping @Sendable (SCSICommand) -> SCSIResponse? = { _ in nil }) async throws -> CopyEndpoint {
+        let d = device(lun, answer: answer)
         // Clear the power-on unit attention the first command may meet.
         _ = try await d.execute(SCSICommand(cdb: CDB.testUnitReady()))
         return CopyEndpoint(device: d, report: try await Prober().probe(d))
