@@ -3,9 +3,10 @@ import SCSIWire
 
 /// SYNCHRONIZE CACHE on the destination once a copy is complete. Until then what was copied,
 /// by the host or by the array itself, may sit only in a volatile write cache, and a copy
-/// reported done must survive the array losing power (qemu-img convert flushes at its end
-/// too). The 16-byte form covers the range; a device without it gets the 10-byte form over
-/// the whole medium. A device that has neither has no cache this could flush.
+/// reported done must survive the array losing power. Sent without reading the caching mode
+/// page first: where nothing is cached it costs one round trip. The 16-byte form
+/// covers the range; a device without it gets the 10-byte form over the whole medium. A
+/// device that has neither has no cache this could flush.
 enum DestinationCacheFlush {
     enum Outcome: Equatable { case flushed, notSupported }
 
