@@ -227,8 +227,7 @@ public final class CopyJob: @unchecked Sendable {
         do {
             let flushed = try await DestinationCacheFlush.run(lba: extent.destinationLBA * bs / UInt64(destination.blockSize),
                                                               blocks: extent.blocks * bs / UInt64(destination.blockSize),
-                                                              device: destination.resending(statistics).device,
-                                                              statistics: statistics, timeout: options.commandTimeout)
+                                                              io: verifier.destination)
             if flushed == .notSupported {
                 report.warnings.append("the destination accepts no SYNCHRONIZE CACHE: the copy was not flushed from a write cache")
             }

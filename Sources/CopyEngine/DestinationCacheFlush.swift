@@ -10,23 +10,18 @@ import SCSIWire
 enum DestinationCacheFlush {
     enum Outcome: Equatable { case flushed, notSupported }
 
-    static func run(lba: UInt64, blocks: UInt64, device: any SCSIDevice, statistics: CopyStatistics,
-                    timeout: Duration) async throws -> Outcome {
+    /// Flushes `blocks` blocks from `lba` of the LU behind `io`, counting the commands sent.
+    static func run(lba: UInt64, blocks: UInt64, io: BlockIO) async throws -> Outcome {
         // A count past 32 bits is sent as 0: to the end of the medium, beyond the range.
         let sixteen = CDB.synchronizeCache16(lba: lba, blocks: blocks > UInt64(UInt32.max) ? 0 : UInt32(blocks))
-        if try await send("SYNCHRONIZE CACHE(16)", sixteen, device, statistics, timeout) { return .flushed }
-        let ten = CDB.synchronizeCache10(lba: 0, blocks: 0)
-        return try await send("SYNCHRONIZE CACHE(10)", ten, device, statistics, timeout) ? .flushed : .notSupported
+        if try await send("SYNCHRONIZE CACHE(16)", sixteen, io) { return .flushed }
+        return try await send("SYNCHRONIZE CACHE(10)", CDB.synchronizeCache10(lba: 0, blocks: 0), io) ? .flushed : .notSupported
     }
 
     /// True for GOOD, false when the device does not know the command; any other answer fails.
-    private static func send(_ name: String, _ cdb: [UInt8], _ device: any SCSIDevice, _ statistics: CopyStatistics,
-                             _ timeout: Duration) async throws -> Bool {
-        statistics.count(name)
-        let r: SCSIResponse
-        do { r = try await device.execute(SCSICommand(cdb: cdb, timeout: timeout)) } catch let e as TransportError {
-            throw CopyError(.transport, "\(name) of the destination: \(e.description)")
-        }
+    private static func send(_ name: String, _ cdb: [UInt8], _ io: BlockIO) async throws -> Bool {
+        io.statistics.count(name)
+        let r = try await io.transport { try await io.device.execute(SCSICommand(cdb: cdb, timeout: io.timeout)) }
         if r.status == .good { return true }
         if let sense = r.sense, sense.key == .illegalRequest, sense.additionalSense == .invalidCommandOperationCode { return false }
         var e = CopyError.classify(r, method: nil, command: "\(name) of the destination")
