@@ -10,7 +10,11 @@ struct CopyIntegrationTests {
     static func copy(_ src: ISCSIURL, _ dst: ISCSIURL, _ extra: [String] = []) async throws -> [String: Any] {
         let (status, json, err) = try runCopyJSON(extra + [src.description, dst.description])
         #expect(status == 0, "offload-copy exited \(status): \(err)")
-        return try #require(json, "no JSON report: \(err)")
+        let report = try #require(json, "no JSON report: \(err)")
+        // Done means flushed: each of these targets takes the 16-byte SYNCHRONIZE CACHE.
+        let commands = report["commands"] as? [String: Int]
+        #expect(commands?["SYNCHRONIZE CACHE(16)"] == 1 && commands?["SYNCHRONIZE CACHE(10)"] == nil, "commands: \(commands ?? [:])")
+        return report
     }
 
     static func expectSame(_ a: ISCSIURL, _ b: ISCSIURL) async throws {
