@@ -27,21 +27,17 @@ public enum CDB {
     }
 
     public static func read16(lba: UInt64, blocks: UInt32, fua: Bool = false) -> [UInt8] {
-        rw16(.read16, lba: lba, blocks: blocks, fua: fua)
+        block16(.read16, lba: lba, blocks: blocks, fua: fua)
     }
 
     public static func write16(lba: UInt64, blocks: UInt32, fua: Bool = false) -> [UInt8] {
-        rw16(.write16, lba: lba, blocks: blocks, fua: fua)
+        block16(.write16, lba: lba, blocks: blocks, fua: fua)
     }
 
     /// SYNCHRONIZE CACHE(16) (SBC-4 5.27): LBA at 2-9, NUMBER OF LOGICAL BLOCKS at 10-13 (0 means
     /// to the end of the medium); IMMED clear, so GOOD means the range is on stable storage.
     public static func synchronizeCache16(lba: UInt64, blocks: UInt32) -> [UInt8] {
-        var c = [UInt8](repeating: 0, count: 16)
-        c[0] = OperationCode.synchronizeCache16.rawValue
-        c.setBE64(lba, at: 2)
-        c.setBE32(blocks, at: 10)
-        return c
+        block16(.synchronizeCache16, lba: lba, blocks: blocks, fua: false)
     }
 
     /// SYNCHRONIZE CACHE(10) (SBC-4 5.26): LBA at 2-5, NUMBER OF LOGICAL BLOCKS at 7-8 (0 means
@@ -54,7 +50,9 @@ public enum CDB {
         return c
     }
 
-    private static func rw16(_ op: OperationCode, lba: UInt64, blocks: UInt32, fua: Bool) -> [UInt8] {
+    /// The 16-byte layout READ, WRITE and SYNCHRONIZE CACHE share: byte 1 (FUA is bit 3; the
+    /// others stay 0), LBA at 2-9, block count at 10-13, group 14, control 15.
+    private static func block16(_ op: OperationCode, lba: UInt64, blocks: UInt32, fua: Bool) -> [UInt8] {
         var c = [UInt8](repeating: 0, count: 16)
         c[0] = op.rawValue
         c[1] = fua ? 0x08 : 0
