@@ -204,13 +204,8 @@ public final class ISCSISession: @unchecked Sendable {
             let now = ContinuousClock.now
             let expired = inFlight.values.filter { $0.deadline <= now }
             for p in expired {
-                // Cancels locally (command and queued Data-Out); the callback then runs with
-                // SCSI_STATUS_CANCELLED.
                 p.timedOut = true
-                cancelEveryPDU(of: p)
-                if inFlight[ObjectIdentifier(p)] != nil {
-                    complete(p, .failure(TransportError.timeout(p.target, p.timeout)), task: .park)
-                }
+                giveUp(p, TransportError.timeout(p.target, p.timeout))
             }
             if !expired.isEmpty { resetConnection() }
         }
@@ -387,10 +382,16 @@ public final class ISCSISession: @unchecked Sendable {
         submissions.removeAll()
         lock.unlock()
         for p in queued { p.finish(.failure(error)) }
-        for p in inFlight.values {
-            if let task = p.task { _ = iscsi_scsi_cancel_task(context, task) }
-            if inFlight[ObjectIdentifier(p)] != nil { complete(p, .failure(error), task: .park) }
-        }
+        for p in inFlight.values { giveUp(p, error) }
+    }
+
+    /// Stops waiting for a command: takes its PDUs back from libiscsi (the callback then runs
+    /// with SCSI_STATUS_CANCELLED and answers the caller), or answers with `error` where
+    /// libiscsi held none; its task is parked, since a Data-Out being written may still point
+    /// at it.
+    private func giveUp(_ p: PendingCommand, _ error: TransportError) {
+        cancelEveryPDU(of: p)
+        if inFlight[ObjectIdentifier(p)] != nil { complete(p, .failure(error), task: .park) }
     }
 
     private func classifyConnectFailure(_ raw: String) -> Error {
